@@ -1,0 +1,80 @@
+# The netlink course. `make` alone lists what you can do.
+#
+# Everything lesson-related goes through the course tool (course/); the lab
+# (the VM and its kernel) is lab/. Lessons are numbered: make lesson-1, check-1...
+
+COURSE := cargo run --quiet -p course --
+MDBOOK := $(HOME)/.cargo/bin/mdbook
+
+.PHONY: help setup list shell gen book serve test test-host test-lab bench
+.DEFAULT_GOAL := help
+
+help:
+	@echo "The netlink course: Linux netlink sockets in Rust, userspace and kernel."
+	@echo
+	@echo "For students:"
+	@echo "  make setup          install the lab's packages and build the lab kernel (once, ~5 min)"
+	@echo "  make lesson-N       build lesson N (your code), boot the lab, show the exchange"
+	@echo "  make check-N        run lesson N's checks on your code: what passes, what fails, hints"
+	@echo "  make diff-N         your code of lesson N against the reference solution"
+	@echo "  make solution-N     like lesson-N, with the reference solution"
+	@echo "  make list           the lessons, their exercises, your progress"
+	@echo "  make shell          an interactive lab VM with every lesson's modules and programs"
+	@echo "  make book / serve   build the book / read it at http://localhost:3000"
+	@echo
+	@echo "For course authors:"
+	@echo "  make gen            make lessons/ and kmods/ from solutions/ (the starter code)"
+	@echo "  make test           the whole test suite (what CI runs)"
+	@echo "  make bench          time a cold set-up and the warm edit loop"
+
+setup:
+	$(COURSE) setup
+
+lesson-%:
+	$(COURSE) run $*
+
+solution-%:
+	$(COURSE) run $* --solution
+
+check-%:
+	$(COURSE) check $*
+
+diff-%:
+	$(COURSE) diff $*
+
+list:
+	@$(COURSE) list
+
+shell:
+	$(COURSE) shell
+
+gen:
+	$(COURSE) gen
+
+$(MDBOOK):
+	bash lab/setup.sh
+
+book: $(MDBOOK)
+	$(MDBOOK) build book
+
+serve: $(MDBOOK)
+	$(MDBOOK) serve book
+
+# The test suite: host tests and lints first (fast), then the lab.
+test: test-host test-lab
+	@echo "make test: all passed"
+
+test-host:
+	bash lab/setup.sh
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --quiet -- -D warnings
+	cargo test --workspace --quiet
+	$(COURSE) gen --check
+	$(MDBOOK) build book
+	$(MDBOOK) test book
+
+test-lab:
+	$(COURSE) verify
+
+bench:
+	bash lab/bench.sh

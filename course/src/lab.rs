@@ -1,0 +1,281 @@
+//! The lab: builds a lesson's kernel modules and programs, stages them, and
+//! boots the lab kernel with them. The kernel itself and the VM are the shell
+//! scripts in `lab/`; this file drives them.
+
+use crate::lessons::{Lesson, Variant};
+use anyhow::{bail, Context, Result};
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The target the lab's static userspace programs are built for.
+const USER_TARGET: &str = "x86_64-unknown-linux-gnu";
+
+/// Folders shared by every kernel module, copied next to each module's
+/// sources as `<name>/` (so a module says `#[path = "wire/lib.rs"] mod wire;`).
+const SHARED_KERNEL_SOURCES: &[(&str, &str)] =
+    &[("wire/src", "wire"), ("knetlink/src", "knetlink")];
+
+/// A lab whose kernel is built and ready.
+pub struct Lab {
+    root: PathBuf,
+    kernel: PathBuf,
+}
+
+/// Runs `cmd`, failing with its name when it cannot start or exits non-zero.
+fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
+    if !status.success() {
+        bail!("{:?} failed ({status})", cmd.get_program());
+    }
+    Ok(())
+}
+
+impl Lab {
+    /// Installs what is missing and builds the lab kernel (minutes the first
+    /// time, well under a second after that).
+    pub fn prepare(root: &Path) -> Result<Lab> {
+        run(Command::new("bash").arg(root.join("lab/setup.sh")))?;
+        let out = Command::new("bash")
+            .arg(root.join("lab/kernel.sh"))
+            .stderr(Stdio::inherit())
+            .output()
+            .context("running lab/kernel.sh")?;
+        if !out.status.success() {
+            bail!("the lab kernel could not be built (see above)");
+        }
+        let kernel = PathBuf::from(String::from_utf8(out.stdout)?.trim());
+        Ok(Lab {
+            root: root.to_path_buf(),
+            kernel,
+        })
+    }
+
+    /// Where this run's build products go.
+    fn work_dir(&self, variant: Variant) -> PathBuf {
+        self.root.join("target/lab").join(variant.name())
+    }
+
+    /// Builds the lesson's kernel modules (with clippy) and returns the `.ko`
+    /// files. `strict` turns every compiler or clippy warning into a failure.
+    pub fn build_modules(
+        &self,
+        lesson: &Lesson,
+        variant: Variant,
+        strict: bool,
+    ) -> Result<Vec<PathBuf>> {
+        let Some(src) = lesson.kmod_dir(&self.root, variant) else {
+            return Ok(Vec::new());
+        };
+        // 6.12 writes its build products next to the sources: build from a copy.
+        let build = self.work_dir(variant).join("kmods").join(&lesson.slug);
+        sync_dir(&src, &build)?;
+        for (from, to) in SHARED_KERNEL_SOURCES {
+            let from = self.root.join(from);
+            if from.is_dir() {
+                sync_dir(&from, &build.join(to))?;
+            }
+        }
+        let llvm = std::env::var("LAB_LLVM").unwrap_or_else(|_| "-19".into());
+        let out = Command::new("make")
+            .arg("-C")
+            .arg(&self.kernel)
+            .arg(format!("M={}", build.display()))
+            .arg(format!("LLVM={llvm}"))
+            .args(["CLIPPY=1", "modules"])
+            .output()
+            .context("running make for the kernel module")?;
+        let log = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
+        let warned = log.contains("warning:");
+        if !out.status.success() || warned {
+            eprintln!("{log}");
+        }
+        if !out.status.success() {
+            bail!(
+                "the kernel module in {} does not build (see above)",
+                src.display()
+            );
+        }
+        if warned && strict {
+            bail!(
+                "the kernel module in {} builds with warnings (see above)",
+                src.display()
+            );
+        }
+        let mut kos = Vec::new();
+        for entry in fs::read_dir(&build)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "ko") {
+                kos.push(path);
+            }
+        }
+        if kos.is_empty() {
+            bail!(
+                "building {} made no .ko file: does its Kbuild say obj-m := NAME.o?",
+                src.display()
+            );
+        }
+        Ok(kos)
+    }
+
+    /// Builds the lesson's userspace programs, statically linked for the VM.
+    /// Returns (name in the VM, path of the binary).
+    pub fn build_programs(
+        &self,
+        lesson: &Lesson,
+        variant: Variant,
+    ) -> Result<Vec<(String, PathBuf)>> {
+        let Some(dir) = lesson.crate_dir(&self.root, variant) else {
+            return Ok(Vec::new());
+        };
+        if lesson.manifest.programs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let target_dir = self.root.join("target/lab/user");
+        run(Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--quiet",
+                "--bins",
+                "--target",
+                USER_TARGET,
+                "--manifest-path",
+            ])
+            .arg(dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .env("RUSTFLAGS", "-C target-feature=+crt-static"))
+        .with_context(|| format!("building the programs of {}", dir.display()))?;
+        let bin_dir = target_dir.join(USER_TARGET).join("debug");
+        let mut bins = Vec::new();
+        for name in &lesson.manifest.programs {
+            // A solution crate names its binaries NAME-solution, so that both
+            // versions live in one workspace.
+            let file = match variant {
+                Variant::Student => name.clone(),
+                Variant::Solution => format!("{name}-solution"),
+            };
+            let path = bin_dir.join(&file);
+            if !path.is_file() {
+                bail!(
+                    "{} has no binary `{file}` (lesson.toml lists program `{name}`)",
+                    dir.display()
+                );
+            }
+            bins.push((name.clone(), path));
+        }
+        Ok(bins)
+    }
+
+    /// Builds the given lessons and lays out what the guest sees as /lab:
+    /// modules and scripts at the top (scripts of each lesson as
+    /// `NN-check.sh`, `NN-demo.sh`), programs in /lab/bin.
+    pub fn stage(&self, lessons: &[&Lesson], variant: Variant, strict: bool) -> Result<PathBuf> {
+        let stage = self.work_dir(variant).join("stage");
+        if stage.exists() {
+            fs::remove_dir_all(&stage)?;
+        }
+        fs::create_dir_all(stage.join("bin"))?;
+        for lesson in lessons {
+            for ko in self.build_modules(lesson, variant, strict)? {
+                fs::copy(&ko, stage.join(ko.file_name().unwrap_or_default()))?;
+            }
+            for (name, path) in self.build_programs(lesson, variant)? {
+                fs::copy(&path, stage.join("bin").join(name))?;
+            }
+            for script in ["check.sh", "demo.sh"] {
+                let from = lesson.checks_dir(&self.root).join(script);
+                if from.is_file() {
+                    fs::copy(&from, stage.join(format!("{:02}-{script}", lesson.number)))?;
+                }
+            }
+        }
+        Ok(stage)
+    }
+
+    /// Boots the VM on `stage` running `/lab/<script>` (or `shell`), and
+    /// returns the console output. With `echo`, the guest's output is shown as
+    /// it comes, from the start of the script on (firmware and boot noise is not).
+    pub fn boot(&self, stage: &Path, script: &str, echo: bool) -> Result<Vec<String>> {
+        let mut cmd = Command::new("bash");
+        cmd.arg(self.root.join("lab/boot.sh"))
+            .arg(&self.kernel)
+            .arg(stage)
+            .arg(script);
+        if script == "shell" {
+            run(&mut cmd)?;
+            return Ok(Vec::new());
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting lab/boot.sh")?;
+        let mut lines = Vec::new();
+        let mut started = false;
+        if let Some(out) = child.stdout.take() {
+            for line in BufReader::new(out).split(b'\n') {
+                let line = strip_escapes(String::from_utf8_lossy(&line?).trim_end_matches('\r'));
+                started |= line.starts_with("LAB: running");
+                if echo && started {
+                    println!("{line}");
+                }
+                started &= !line.starts_with("LAB: done");
+                lines.push(line);
+            }
+        }
+        let status = child.wait()?;
+        if status.code() == Some(124) {
+            lines.push("LAB: the VM did not finish in time (LAB_TIMEOUT) and was stopped".into());
+        }
+        Ok(lines)
+    }
+}
+
+/// Removes the terminal escape sequences the firmware prints (ESC c, ESC [ ... letter).
+fn strip_escapes(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+        } else if chars.next_if_eq(&'[').is_some() {
+            while chars.next().is_some_and(|c| !c.is_ascii_alphabetic()) {}
+        } else {
+            chars.next();
+        }
+    }
+    out
+}
+
+/// Makes `to` a copy of `from`, rewriting only files whose contents changed,
+/// so that make rebuilds only what was edited. Leaves build products alone.
+fn sync_dir(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type()?.is_dir() {
+            sync_dir(&src, &dst)?;
+        } else {
+            let data = fs::read(&src)?;
+            if fs::read(&dst).ok().as_deref() != Some(&data[..]) {
+                fs::write(&dst, data)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_are_stripped() {
+        assert_eq!(
+            super::strip_escapes("\x1bc\x1b[?7l\x1b[2JLAB: running x"),
+            "LAB: running x"
+        );
+        assert_eq!(super::strip_escapes("plain [1.0] text"), "plain [1.0] text");
+    }
+}

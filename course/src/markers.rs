@@ -1,0 +1,208 @@
+//! The exercise markers: how one solution source becomes the student's
+//! starter code.
+//!
+//! A marked region in a solution file looks like this (`//` in Rust, `#` in
+//! Kbuild, Makefiles and TOML; the same words in both):
+//!
+//! ```text
+//! // EXERCISE 2.1: Reply to the sender's port id.
+//! ...solution lines, removed from the starter...
+//! // STARTER
+//! // ...starter lines, kept commented here and uncommented in the starter...
+//! // END
+//! ```
+//!
+//! In the starter, the `EXERCISE` line becomes `// TODO(exercise 2.1): <hint>`.
+//! `SOLUTION` instead of `EXERCISE id: hint` marks a region that differs
+//! between the two versions without being an exercise (a package name, say):
+//! it leaves no TODO behind. The `STARTER` part is optional.
+
+use anyhow::{bail, Result};
+
+/// Which version of a marked source to render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// The student's starting point: solutions removed, starter lines and hints in.
+    Starter,
+    /// The reference without the markers and starter lines: what `diff` compares to.
+    Solution,
+}
+
+/// One marker line, recognised by its words after the comment leader.
+enum Marker<'a> {
+    Exercise { id: &'a str, hint: &'a str },
+    Solution,
+    Starter,
+    End,
+}
+
+/// Splits `line` into indentation, comment leader and marker, if it is one.
+fn marker(line: &str) -> Option<(&str, &str, Marker<'_>)> {
+    let text = line.trim_start();
+    let indent = &line[..line.len() - text.len()];
+    let leader = ["//", "#"].into_iter().find(|l| text.starts_with(l))?;
+    let rest = text[leader.len()..].trim();
+    let m = if let Some(ex) = rest.strip_prefix("EXERCISE ") {
+        let (id, hint) = ex.split_once(':')?;
+        Marker::Exercise {
+            id: id.trim(),
+            hint: hint.trim(),
+        }
+    } else {
+        match rest {
+            "SOLUTION" => Marker::Solution,
+            "STARTER" => Marker::Starter,
+            "END" => Marker::End,
+            _ => return None,
+        }
+    };
+    Some((indent, leader, m))
+}
+
+/// Where the renderer is, between markers.
+#[derive(PartialEq)]
+enum State {
+    Plain,
+    Solution,
+    Starter,
+}
+
+/// Renders one version of a marked source. `name` is used in error messages.
+pub fn render(name: &str, src: &str, version: Version) -> Result<String> {
+    let mut out = String::with_capacity(src.len());
+    let mut state = State::Plain;
+    let mut leader = "";
+    let mut opened_at = 0;
+    for (n, line) in src.lines().enumerate() {
+        let lineno = n + 1;
+        match (marker(line), &state) {
+            (Some((indent, l, Marker::Exercise { id, hint })), State::Plain) => {
+                state = State::Solution;
+                leader = l;
+                opened_at = lineno;
+                if version == Version::Starter {
+                    out.push_str(&format!("{indent}{l} TODO(exercise {id}): {hint}\n"));
+                }
+            }
+            (Some((_, l, Marker::Solution)), State::Plain) => {
+                state = State::Solution;
+                leader = l;
+                opened_at = lineno;
+            }
+            (Some((_, _, Marker::Starter)), State::Solution) => state = State::Starter,
+            (Some((_, _, Marker::End)), State::Solution | State::Starter) => state = State::Plain,
+            (Some(_), _) => bail!("{name}:{lineno}: marker out of place (a region opened at line {opened_at} is still open, or none is)"),
+            (None, State::Plain) => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            (None, State::Solution) => {
+                if version == Version::Solution {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            (None, State::Starter) => {
+                if version == Version::Starter {
+                    out.push_str(&uncomment(name, lineno, line, leader)?);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    if state != State::Plain {
+        bail!("{name}:{opened_at}: region never closed with END");
+    }
+    Ok(out)
+}
+
+/// Removes the comment leader (and one space after it) from a starter line,
+/// keeping its indentation.
+fn uncomment(name: &str, lineno: usize, line: &str, leader: &str) -> Result<String> {
+    let text = line.trim_start();
+    let indent = &line[..line.len() - text.len()];
+    let Some(rest) = text.strip_prefix(leader) else {
+        bail!("{name}:{lineno}: a starter line must be commented out with `{leader}`");
+    };
+    Ok(format!(
+        "{indent}{}",
+        rest.strip_prefix(' ').unwrap_or(rest)
+    ))
+}
+
+/// Does this source hold any marker at all?
+pub fn has_markers(src: &str) -> bool {
+    src.lines().any(|l| marker(l).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RUST: &str = "fn f() -> u32 {
+    // EXERCISE 1.1: Return the answer.
+    42
+    // STARTER
+    // 0
+    // END
+}
+";
+
+    #[test]
+    fn starter_keeps_hint_and_starter_lines() {
+        let s = render("t.rs", RUST, Version::Starter).unwrap();
+        assert_eq!(
+            s,
+            "fn f() -> u32 {\n    // TODO(exercise 1.1): Return the answer.\n    0\n}\n"
+        );
+    }
+
+    #[test]
+    fn solution_drops_markers_and_starter_lines() {
+        let s = render("t.rs", RUST, Version::Solution).unwrap();
+        assert_eq!(s, "fn f() -> u32 {\n    42\n}\n");
+    }
+
+    #[test]
+    fn hash_leader_and_solution_regions() {
+        let toml = "[package]\n# SOLUTION\nname = \"greet-solution\"\n# STARTER\n# name = \"greet\"\n# END\n";
+        assert_eq!(
+            render("Cargo.toml", toml, Version::Starter).unwrap(),
+            "[package]\nname = \"greet\"\n"
+        );
+        assert_eq!(
+            render("Cargo.toml", toml, Version::Solution).unwrap(),
+            "[package]\nname = \"greet-solution\"\n"
+        );
+    }
+
+    #[test]
+    fn region_without_starter_leaves_only_the_hint() {
+        let src = "# EXERCISE 2: Build hello.o.\nobj-m := hello.o\n# END\n";
+        assert_eq!(
+            render("Kbuild", src, Version::Starter).unwrap(),
+            "# TODO(exercise 2): Build hello.o.\n"
+        );
+    }
+
+    #[test]
+    fn unclosed_and_stray_markers_are_errors() {
+        assert!(render("a", "// EXERCISE 1: x\nfoo\n", Version::Starter).is_err());
+        assert!(render("a", "// END\n", Version::Starter).is_err());
+        assert!(render("a", "// STARTER\n", Version::Starter).is_err());
+        assert!(render("a", "// SOLUTION\n// SOLUTION\n// END\n", Version::Starter).is_err());
+    }
+
+    #[test]
+    fn starter_lines_must_be_comments() {
+        let src = "// SOLUTION\na\n// STARTER\nb\n// END\n";
+        assert!(render("a", src, Version::Starter).is_err());
+    }
+
+    #[test]
+    fn words_inside_comments_are_not_markers() {
+        let src = "// the END of the story\n# EXERCISE without a colon\n";
+        assert!(!has_markers(src));
+        assert_eq!(render("a", src, Version::Starter).unwrap(), src);
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Boots the lab kernel under qemu with an initramfs holding busybox and the
+# files of STAGE (they appear in the guest as /lab), runs /lab/RUN there, and
+# powers off. The guest's console is this script's standard output.
+#
+#   lab/boot.sh KERNEL_DIR STAGE RUN      run a guest script, e.g. check.sh
+#   lab/boot.sh KERNEL_DIR STAGE shell    an interactive shell (leave with exit)
+#
+# Any oops, panic or kernel warning ends the run at once (oops=panic,
+# panic_on_warn=1, panic=-1 with -no-reboot). A hard limit of LAB_TIMEOUT
+# seconds (default 300) stops a guest that hangs. LAB_KVM=1 uses KVM.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+[ $# = 3 ] || die "usage: lab/boot.sh KERNEL_DIR STAGE RUN|shell"
+kdir=$1 stage=$2 run=$3
+bzimage="$kdir/arch/x86/boot/bzImage"
+[ -f "$bzimage" ] || die "no kernel at $bzimage: run lab/kernel.sh"
+busybox=$(command -v busybox) || die "busybox not found: run lab/setup.sh"
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,root,home/student,lab}
+cp "$busybox" "$root/bin/busybox"
+install -m 755 "$LAB_DIR/guest/init" "$root/init"
+cp "$LAB_DIR/guest/lib.sh" "$root/lab/lib.sh"
+printf 'root:x:0:0:root:/root:/bin/sh\nstudent:x:1000:1000:student:/home/student:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\nstudent:x:1000:\n' >"$root/etc/group"
+chown 1000:1000 "$root/home/student" 2>/dev/null || true
+cp -r "$stage"/. "$root/lab/"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$root.cpio"
+trap 'rm -rf "$root" "$root.cpio"' EXIT
+
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 lab.run=$run"
+# Checks read the kernel log with dmesg; keep the console for results and crashes.
+[ "$run" = shell ] || append+=" quiet loglevel=4"
+accel=(-accel tcg)
+[ "${LAB_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
+
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 256M -nographic -no-reboot
+      -kernel "$bzimage" -initrd "$root.cpio" -append "$append")
+if [ "$run" = shell ]; then
+  "${qemu[@]}"
+else
+  timeout "${LAB_TIMEOUT:-300}" "${qemu[@]}" </dev/null
+fi

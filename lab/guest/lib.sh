@@ -1,0 +1,39 @@
+# Helpers for the lab's guest scripts (checks and demos); sourced.
+# A check prints exactly one result line the host reads:
+#   PASS: <name>
+#   FAIL: <name>: <what was seen>
+# The host knows which checks to expect; a check that prints nothing has failed.
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1: $2"; }
+
+# check NAME COMMAND...: passes when COMMAND succeeds; its output is shown on failure.
+check() {
+  name=$1; shift
+  if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"; fi
+}
+
+# Is module $1 listed as loaded?
+loaded() { grep -q "^$1 " /proc/modules; }
+
+# The kernel log as plain messages, without timestamps.
+klog() { dmesg | sed 's/^\[[ 0-9.]*\] //'; }
+
+# Does the kernel log hold line $1 (a grep pattern) and then, later, line $2?
+in_order() {
+  klog | awk -v a="$1" -v b="$2" '$0 ~ a && !sa { sa = NR } $0 ~ b && sa && NR > sa { ok = 1 } END { exit !ok }'
+}
+
+# Nothing in the kernel log may look like a crash or a warning.
+no_oops() {
+  ! klog | grep -E "Oops|BUG:|WARNING:|Call Trace|Kernel panic|RIP:"
+}
+
+# Does the kernel log hold a line matching $1 (a grep pattern)?
+logged() { klog | grep -q "$1"; }
+
+# show COMMAND...: print the command as if typed at a prompt, then run it.
+show() { echo; echo "lab# $*"; "$@"; }
+
+# The kernel log lines of module $1.
+klog_of() { klog | grep "^$1:"; }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what the course needs, and does nothing for what is already there.
+#   Debian packages: the kernel source, clang/lld/llvm 19, the kernel's build
+#   tools, qemu and a static busybox. Rust: the rust-src component, bindgen
+#   (for the kernel) and mdbook (for the book).
+# Run it as often as you like: a second run takes about a second.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+packages=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make
+          qemu-system-x86 busybox-static xz-utils)
+# With LAB_KERNEL_SRC pointing at a kernel tree, Debian's source package is not needed.
+[ -n "${LAB_KERNEL_SRC:-}" ] || packages+=("$LAB_SOURCE_PKG")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    die "missing packages: ${missing[*]}. This is not a Debian system: install their equivalents, and see LAB_KERNEL_SRC in README.md."
+  fi
+  say "installing Debian packages: ${missing[*]} (about 30 s)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get could not install: ${missing[*]}"
+fi
+
+command -v rustup >/dev/null || die "rustup not found: install Rust from rustup.rs first"
+if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+  say "adding the rust-src component (the kernel builds its own core library from it)"
+  rustup component add rust-src
+fi
+
+if [ "$(bindgen --version 2>/dev/null)" != "bindgen $LAB_BINDGEN_VERSION" ]; then
+  say "installing bindgen-cli $LAB_BINDGEN_VERSION (about a minute)"
+  cargo install --quiet --locked bindgen-cli --version "$LAB_BINDGEN_VERSION"
+fi
+
+# The book's tool.
+if [ "$(mdbook --version 2>/dev/null)" != "mdbook v$LAB_MDBOOK_VERSION" ]; then
+  say "installing mdbook $LAB_MDBOOK_VERSION (about 2 minutes)"
+  cargo install --quiet --locked mdbook --version "$LAB_MDBOOK_VERSION"
+fi
