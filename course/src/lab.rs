@@ -14,8 +14,7 @@ const USER_TARGET: &str = "x86_64-unknown-linux-gnu";
 
 /// Folders shared by every kernel module, copied next to each module's
 /// sources as `<name>/` (so a module says `#[path = "wire/lib.rs"] mod wire;`).
-const SHARED_KERNEL_SOURCES: &[(&str, &str)] =
-    &[("wire/src", "wire"), ("knetlink/src", "knetlink")];
+const SHARED_KERNEL_SOURCES: &[(&str, &str)] = &[("wire/src", "wire"), ("knetlink/src", "knetlink")];
 
 /// A lab whose kernel is built and ready.
 pub struct Lab {
@@ -46,10 +45,7 @@ impl Lab {
             bail!("the lab kernel could not be built (see above)");
         }
         let kernel = PathBuf::from(String::from_utf8(out.stdout)?.trim());
-        Ok(Lab {
-            root: root.to_path_buf(),
-            kernel,
-        })
+        Ok(Lab { root: root.to_path_buf(), kernel })
     }
 
     /// Where this run's build products go.
@@ -59,12 +55,7 @@ impl Lab {
 
     /// Builds the lesson's kernel modules (with clippy) and returns the `.ko`
     /// files. `strict` turns every compiler or clippy warning into a failure.
-    pub fn build_modules(
-        &self,
-        lesson: &Lesson,
-        variant: Variant,
-        strict: bool,
-    ) -> Result<Vec<PathBuf>> {
+    pub fn build_modules(&self, lesson: &Lesson, variant: Variant, strict: bool) -> Result<Vec<PathBuf>> {
         let Some(src) = lesson.kmod_dir(&self.root, variant) else {
             return Ok(Vec::new());
         };
@@ -86,23 +77,16 @@ impl Lab {
             .args(["CLIPPY=1", "modules"])
             .output()
             .context("running make for the kernel module")?;
-        let log = String::from_utf8_lossy(&out.stderr).into_owned()
-            + &String::from_utf8_lossy(&out.stdout);
+        let log = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
         let warned = log.contains("warning:");
         if !out.status.success() || warned {
             eprintln!("{log}");
         }
         if !out.status.success() {
-            bail!(
-                "the kernel module in {} does not build (see above)",
-                src.display()
-            );
+            bail!("the kernel module in {} does not build (see above)", src.display());
         }
         if warned && strict {
-            bail!(
-                "the kernel module in {} builds with warnings (see above)",
-                src.display()
-            );
+            bail!("the kernel module in {} builds with warnings (see above)", src.display());
         }
         let mut kos = Vec::new();
         for entry in fs::read_dir(&build)? {
@@ -112,43 +96,21 @@ impl Lab {
             }
         }
         if kos.is_empty() {
-            bail!(
-                "building {} made no .ko file: does its Kbuild say obj-m := NAME.o?",
-                src.display()
-            );
+            bail!("building {} made no .ko file: does its Kbuild say obj-m := NAME.o?", src.display());
         }
         Ok(kos)
     }
 
     /// Builds the lesson's userspace programs, statically linked for the VM.
     /// Returns (name in the VM, path of the binary).
-    pub fn build_programs(
-        &self,
-        lesson: &Lesson,
-        variant: Variant,
-    ) -> Result<Vec<(String, PathBuf)>> {
+    pub fn build_programs(&self, lesson: &Lesson, variant: Variant) -> Result<Vec<(String, PathBuf)>> {
         let Some(dir) = lesson.crate_dir(&self.root, variant) else {
             return Ok(Vec::new());
         };
         if lesson.manifest.programs.is_empty() {
             return Ok(Vec::new());
         }
-        let target_dir = self.root.join("target/lab/user");
-        run(Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--quiet",
-                "--bins",
-                "--target",
-                USER_TARGET,
-                "--manifest-path",
-            ])
-            .arg(dir.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target_dir)
-            .env("RUSTFLAGS", "-C target-feature=+crt-static"))
-        .with_context(|| format!("building the programs of {}", dir.display()))?;
-        let bin_dir = target_dir.join(USER_TARGET).join("debug");
+        let bin_dir = self.build_static(&dir)?;
         let mut bins = Vec::new();
         for name in &lesson.manifest.programs {
             // A solution crate names its binaries NAME-solution, so that both
@@ -159,25 +121,44 @@ impl Lab {
             };
             let path = bin_dir.join(&file);
             if !path.is_file() {
-                bail!(
-                    "{} has no binary `{file}` (lesson.toml lists program `{name}`)",
-                    dir.display()
-                );
+                bail!("{} has no binary `{file}` (lesson.toml lists program `{name}`)", dir.display());
             }
             bins.push((name.clone(), path));
         }
         Ok(bins)
     }
 
+    /// Builds the binaries of the crate in `dir` statically linked, for the
+    /// VM, and returns the folder they are in.
+    fn build_static(&self, dir: &Path) -> Result<PathBuf> {
+        let target_dir = self.root.join("target/lab/user");
+        run(Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--bins", "--target", USER_TARGET, "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .env("RUSTFLAGS", "-C target-feature=+crt-static"))
+        .with_context(|| format!("building the programs of {}", dir.display()))?;
+        Ok(target_dir.join(USER_TARGET).join("debug"))
+    }
+
     /// Builds the given lessons and lays out what the guest sees as /lab:
     /// modules and scripts at the top (scripts of each lesson as
     /// `NN-check.sh`, `NN-demo.sh`), programs in /lab/bin.
     pub fn stage(&self, lessons: &[&Lesson], variant: Variant, strict: bool) -> Result<PathBuf> {
-        let stage = self.work_dir(variant).join("stage");
+        // One stage per set of lessons, so that runs of different lessons can overlap.
+        let name = match lessons {
+            [one] => one.slug.clone(),
+            _ => "all".to_string(),
+        };
+        let stage = self.work_dir(variant).join("stage").join(name);
         if stage.exists() {
             fs::remove_dir_all(&stage)?;
         }
         fs::create_dir_all(stage.join("bin"))?;
+        // The checks' raw netlink prober, in every run.
+        let probe = self.build_static(&self.root.join("checks/probe"))?.join("nlprobe");
+        fs::copy(probe, stage.join("bin/nlprobe"))?;
         for lesson in lessons {
             for ko in self.build_modules(lesson, variant, strict)? {
                 fs::copy(&ko, stage.join(ko.file_name().unwrap_or_default()))?;
@@ -200,18 +181,12 @@ impl Lab {
     /// it comes, from the start of the script on (firmware and boot noise is not).
     pub fn boot(&self, stage: &Path, script: &str, echo: bool) -> Result<Vec<String>> {
         let mut cmd = Command::new("bash");
-        cmd.arg(self.root.join("lab/boot.sh"))
-            .arg(&self.kernel)
-            .arg(stage)
-            .arg(script);
+        cmd.arg(self.root.join("lab/boot.sh")).arg(&self.kernel).arg(stage).arg(script);
         if script == "shell" {
             run(&mut cmd)?;
             return Ok(Vec::new());
         }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .spawn()
-            .context("starting lab/boot.sh")?;
+        let mut child = cmd.stdout(Stdio::piped()).spawn().context("starting lab/boot.sh")?;
         let mut lines = Vec::new();
         let mut started = false;
         if let Some(out) = child.stdout.take() {
@@ -272,10 +247,7 @@ fn sync_dir(from: &Path, to: &Path) -> Result<()> {
 mod tests {
     #[test]
     fn escapes_are_stripped() {
-        assert_eq!(
-            super::strip_escapes("\x1bc\x1b[?7l\x1b[2JLAB: running x"),
-            "LAB: running x"
-        );
+        assert_eq!(super::strip_escapes("\x1bc\x1b[?7l\x1b[2JLAB: running x"), "LAB: running x");
         assert_eq!(super::strip_escapes("plain [1.0] text"), "plain [1.0] text");
     }
 }

@@ -112,15 +112,9 @@ pub fn all(root: &Path) -> Result<Vec<Lesson>> {
             continue;
         };
         let path = dir.join(&slug).join("lesson.toml");
-        let text =
-            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let manifest =
-            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-        lessons.push(Lesson {
-            number,
-            slug,
-            manifest,
-        });
+        let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let manifest = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        lessons.push(Lesson { number, slug, manifest });
     }
     lessons.sort_by_key(|l| l.number);
     Ok(lessons)
@@ -138,10 +132,7 @@ pub fn find(root: &Path, which: &str) -> Result<Lesson> {
         Some(i) => Ok(lessons.swap_remove(i)),
         None => {
             let have: Vec<_> = lessons.iter().map(|l| l.number.to_string()).collect();
-            bail!(
-                "there is no lesson {number}; the lessons are {}",
-                have.join(", ")
-            )
+            bail!("there is no lesson {number}; the lessons are {}", have.join(", "))
         }
     }
 }

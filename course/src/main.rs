@@ -85,10 +85,7 @@ enum Cmd {
 
 /// The workspace root: the course tool lives in `<root>/course`.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap_or(Path::new("."))
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf()
 }
 
 fn main() -> ExitCode {
@@ -118,9 +115,7 @@ fn run(cli: Cli) -> Result<bool> {
             println!("The lab is ready. Next: `make lesson-1`.");
             Ok(true)
         }
-        Cmd::Run { lesson, solution } => {
-            demo(&root, &lessons::find(&root, &lesson)?, variant(solution))
-        }
+        Cmd::Run { lesson, solution } => demo(&root, &lessons::find(&root, &lesson)?, variant(solution)),
         Cmd::Check { lesson, solution } => {
             let lesson = lessons::find(&root, &lesson)?;
             let (ok, _) = check(&root, &lesson, variant(solution), Expect::AllPass)?;
@@ -147,21 +142,13 @@ fn run(cli: Cli) -> Result<bool> {
 fn demo(root: &Path, lesson: &Lesson, variant: Variant) -> Result<bool> {
     let lab = Lab::prepare(root)?;
     let stage = lab.stage(&[lesson], variant, false)?;
-    println!(
-        "== Lesson {}: {} ({} code), in the lab VM",
-        lesson.number,
-        lesson.manifest.title,
-        variant.name()
-    );
+    println!("== Lesson {}: {} ({} code), in the lab VM", lesson.number, lesson.manifest.title, variant.name());
     let console = lab.boot(&stage, &format!("{:02}-demo.sh", lesson.number), true)?;
     if !report::crash_lines(&console).is_empty() || !report::finished(&console) {
         report::print_tail(&console);
         return Ok(false);
     }
-    println!(
-        "\nThat was lesson {}. Your exercises: `make check-{}`.",
-        lesson.number, lesson.number
-    );
+    println!("\nThat was lesson {}. Your exercises: `make check-{}`.", lesson.number, lesson.number);
     Ok(true)
 }
 
@@ -176,32 +163,18 @@ enum Expect {
 
 /// `course check`: boot with the check script, then report each check.
 /// Returns whether the run met `expect`, and the outcomes by name.
-fn check(
-    root: &Path,
-    lesson: &Lesson,
-    variant: Variant,
-    expect: Expect,
-) -> Result<(bool, Vec<(String, bool)>)> {
+fn check(root: &Path, lesson: &Lesson, variant: Variant, expect: Expect) -> Result<(bool, Vec<(String, bool)>)> {
     let lab = Lab::prepare(root)?;
     let strict = expect == Expect::StarterFails || variant == Variant::Solution;
     let stage = lab.stage(&[lesson], variant, strict)?;
-    println!(
-        "== Checking lesson {}: {} ({} code)",
-        lesson.number,
-        lesson.manifest.title,
-        variant.name()
-    );
+    println!("== Checking lesson {}: {} ({} code)", lesson.number, lesson.manifest.title, variant.name());
     let console = lab.boot(&stage, &format!("{:02}-check.sh", lesson.number), false)?;
     let crashed = report::crash_lines(&console);
     let outcomes = report::outcomes(lesson, &console);
 
     let (mut met, mut passed, mut failed) = (true, 0, 0);
     for (check, outcome) in &outcomes {
-        let tag = check
-            .exercise
-            .as_deref()
-            .map(|e| format!(" [exercise {e}]"))
-            .unwrap_or_default();
+        let tag = check.exercise.as_deref().map(|e| format!(" [exercise {e}]")).unwrap_or_default();
         let ok = *outcome == Outcome::Passed;
         if ok {
             passed += 1;
@@ -240,10 +213,7 @@ fn check(
             println!("starter: {passed} checks pass, {failed} fail (its exercise checks must)")
         }
     }
-    let results: Vec<_> = outcomes
-        .iter()
-        .map(|(c, o)| (c.name.clone(), *o == Outcome::Passed))
-        .collect();
+    let results: Vec<_> = outcomes.iter().map(|(c, o)| (c.name.clone(), *o == Outcome::Passed)).collect();
     if variant == Variant::Student && expect == Expect::AllPass {
         save_results(root, lesson, &results)?;
     }
@@ -252,37 +222,30 @@ fn check(
 
 /// Where `list` finds the student's last results.
 fn results_file(root: &Path, lesson: &Lesson) -> PathBuf {
-    root.join("target/lab/results")
-        .join(format!("{}.txt", lesson.slug))
+    root.join("target/lab/results").join(format!("{}.txt", lesson.slug))
 }
 
 fn save_results(root: &Path, lesson: &Lesson, results: &[(String, bool)]) -> Result<()> {
     let path = results_file(root, lesson);
     fs::create_dir_all(path.parent().context("results path")?)?;
-    let text: String = results
-        .iter()
-        .map(|(n, ok)| format!("{n} {}\n", if *ok { "pass" } else { "fail" }))
-        .collect();
+    let text: String = results.iter().map(|(n, ok)| format!("{n} {}\n", if *ok { "pass" } else { "fail" })).collect();
     Ok(fs::write(path, text)?)
 }
 
 fn load_results(root: &Path, lesson: &Lesson) -> Option<Vec<(String, bool)>> {
     let text = fs::read_to_string(results_file(root, lesson)).ok()?;
-    Some(
-        text.lines()
-            .filter_map(|l| l.split_once(' '))
-            .map(|(n, r)| (n.to_string(), r == "pass"))
-            .collect(),
-    )
+    Some(text.lines().filter_map(|l| l.split_once(' ')).map(|(n, r)| (n.to_string(), r == "pass")).collect())
 }
 
 /// The one-line next step after a student's check run.
 fn next_step(root: &Path, lesson: &Lesson) -> Result<()> {
     let results = load_results(root, lesson).unwrap_or_default();
     let failing = |ex: &str| {
-        lesson.manifest.checks.iter().any(|c| {
-            c.exercise.as_deref() == Some(ex) && !results.iter().any(|(n, ok)| *n == c.name && *ok)
-        })
+        lesson
+            .manifest
+            .checks
+            .iter()
+            .any(|c| c.exercise.as_deref() == Some(ex) && !results.iter().any(|(n, ok)| *n == c.name && *ok))
     };
     if let Some(ex) = lesson.manifest.exercises.iter().find(|e| failing(&e.id)) {
         println!(
@@ -290,21 +253,15 @@ fn next_step(root: &Path, lesson: &Lesson) -> Result<()> {
             ex.id, ex.title, ex.file, ex.id, lesson.number
         );
     } else if results.iter().all(|(_, ok)| *ok) {
-        let later = lessons::all(root)?
-            .into_iter()
-            .find(|l| l.number > lesson.number);
+        let later = lessons::all(root)?.into_iter().find(|l| l.number > lesson.number);
         match later {
-            Some(l) => println!(
-                "Lesson {} done. Next: `make lesson-{}` ({}).",
-                lesson.number, l.number, l.manifest.title
-            ),
+            Some(l) => {
+                println!("Lesson {} done. Next: `make lesson-{}` ({}).", lesson.number, l.number, l.manifest.title)
+            }
             None => println!("Lesson {} done, and with it the course.", lesson.number),
         }
     } else {
-        println!(
-            "Next: fix the failing checks above (their hints say where), then `make check-{}`.",
-            lesson.number
-        );
+        println!("Next: fix the failing checks above (their hints say where), then `make check-{}`.", lesson.number);
     }
     Ok(())
 }
@@ -314,16 +271,9 @@ fn list(root: &Path) -> Result<bool> {
     for lesson in lessons::all(root)? {
         let status = match load_results(root, &lesson) {
             None => "not checked yet".to_string(),
-            Some(r) => format!(
-                "{}/{} checks passed",
-                r.iter().filter(|(_, ok)| *ok).count(),
-                r.len()
-            ),
+            Some(r) => format!("{}/{} checks passed", r.iter().filter(|(_, ok)| *ok).count(), r.len()),
         };
-        println!(
-            "{:>2}  {:<40} {status}",
-            lesson.number, lesson.manifest.title
-        );
+        println!("{:>2}  {:<40} {status}", lesson.number, lesson.manifest.title);
         println!("      chapter: {}", lesson.manifest.chapter);
         for ex in &lesson.manifest.exercises {
             println!("      exercise {:<5} {} ({})", ex.id, ex.title, ex.file);
@@ -351,10 +301,7 @@ fn diff(root: &Path, lesson: &Lesson) -> Result<bool> {
             continue;
         }
         let reference = Path::new("target/solution-view").join(&mine);
-        println!(
-            "== {} (yours) against the reference solution",
-            mine.display()
-        );
+        println!("== {} (yours) against the reference solution", mine.display());
         let status = Command::new("git")
             .current_dir(root)
             .args(["diff", "--no-index", "--color=auto", "--"])
@@ -392,11 +339,7 @@ fn gen(root: &Path, check: bool, force: bool) -> Result<bool> {
         return Ok(ok);
     }
     if !force
-        && Command::new("git")
-            .current_dir(root)
-            .args(["diff", "--quiet", "--", "lessons", "kmods"])
-            .status()?
-            .code()
+        && Command::new("git").current_dir(root).args(["diff", "--quiet", "--", "lessons", "kmods"]).status()?.code()
             == Some(1)
     {
         bail!("lessons/ or kmods/ hold uncommitted changes (your work?): commit or stash them, or pass --force");
@@ -411,10 +354,7 @@ fn verify(root: &Path, which: &[String]) -> Result<bool> {
     let lessons = if which.is_empty() {
         lessons::all(root)?
     } else {
-        which
-            .iter()
-            .map(|w| lessons::find(root, w))
-            .collect::<Result<_>>()?
+        which.iter().map(|w| lessons::find(root, w)).collect::<Result<_>>()?
     };
     let drift = starters::drift(root)?;
     if !drift.changed.is_empty() || !drift.extra.is_empty() {
@@ -426,32 +366,16 @@ fn verify(root: &Path, which: &[String]) -> Result<bool> {
         let (starter_ok, _) = check(root, lesson, Variant::Student, Expect::StarterFails)?;
         let mut all_have_checks = true;
         for ex in &lesson.manifest.exercises {
-            if !lesson
-                .manifest
-                .checks
-                .iter()
-                .any(|c| c.exercise.as_deref() == Some(ex.id.as_str()))
-            {
-                println!(
-                    "exercise {} of lesson {} has no check",
-                    ex.id, lesson.number
-                );
+            if !lesson.manifest.checks.iter().any(|c| c.exercise.as_deref() == Some(ex.id.as_str())) {
+                println!("exercise {} of lesson {} has no check", ex.id, lesson.number);
                 all_have_checks = false;
             }
         }
         println!(
             "verify lesson {}: solution {}, starter {}",
             lesson.number,
-            if sol_ok {
-                "passes every check"
-            } else {
-                "FAILS"
-            },
-            if starter_ok {
-                "fails exactly its exercise checks"
-            } else {
-                "WRONG (see above)"
-            }
+            if sol_ok { "passes every check" } else { "FAILS" },
+            if starter_ok { "fails exactly its exercise checks" } else { "WRONG (see above)" }
         );
         let ok = sol_ok && starter_ok && all_have_checks;
         if ok {

@@ -44,10 +44,7 @@ fn marker(line: &str) -> Option<(&str, &str, Marker<'_>)> {
     let rest = text[leader.len()..].trim();
     let m = if let Some(ex) = rest.strip_prefix("EXERCISE ") {
         let (id, hint) = ex.split_once(':')?;
-        Marker::Exercise {
-            id: id.trim(),
-            hint: hint.trim(),
-        }
+        Marker::Exercise { id: id.trim(), hint: hint.trim() }
     } else {
         match rest {
             "SOLUTION" => Marker::Solution,
@@ -91,7 +88,9 @@ pub fn render(name: &str, src: &str, version: Version) -> Result<String> {
             }
             (Some((_, _, Marker::Starter)), State::Solution) => state = State::Starter,
             (Some((_, _, Marker::End)), State::Solution | State::Starter) => state = State::Plain,
-            (Some(_), _) => bail!("{name}:{lineno}: marker out of place (a region opened at line {opened_at} is still open, or none is)"),
+            (Some(_), _) => bail!(
+                "{name}:{lineno}: marker out of place (a region opened at line {opened_at} is still open, or none is)"
+            ),
             (None, State::Plain) => {
                 out.push_str(line);
                 out.push('\n');
@@ -124,10 +123,7 @@ fn uncomment(name: &str, lineno: usize, line: &str, leader: &str) -> Result<Stri
     let Some(rest) = text.strip_prefix(leader) else {
         bail!("{name}:{lineno}: a starter line must be commented out with `{leader}`");
     };
-    Ok(format!(
-        "{indent}{}",
-        rest.strip_prefix(' ').unwrap_or(rest)
-    ))
+    Ok(format!("{indent}{}", rest.strip_prefix(' ').unwrap_or(rest)))
 }
 
 /// Does this source hold any marker at all?
@@ -151,10 +147,7 @@ mod tests {
     #[test]
     fn starter_keeps_hint_and_starter_lines() {
         let s = render("t.rs", RUST, Version::Starter).unwrap();
-        assert_eq!(
-            s,
-            "fn f() -> u32 {\n    // TODO(exercise 1.1): Return the answer.\n    0\n}\n"
-        );
+        assert_eq!(s, "fn f() -> u32 {\n    // TODO(exercise 1.1): Return the answer.\n    0\n}\n");
     }
 
     #[test]
@@ -166,23 +159,14 @@ mod tests {
     #[test]
     fn hash_leader_and_solution_regions() {
         let toml = "[package]\n# SOLUTION\nname = \"greet-solution\"\n# STARTER\n# name = \"greet\"\n# END\n";
-        assert_eq!(
-            render("Cargo.toml", toml, Version::Starter).unwrap(),
-            "[package]\nname = \"greet\"\n"
-        );
-        assert_eq!(
-            render("Cargo.toml", toml, Version::Solution).unwrap(),
-            "[package]\nname = \"greet-solution\"\n"
-        );
+        assert_eq!(render("Cargo.toml", toml, Version::Starter).unwrap(), "[package]\nname = \"greet\"\n");
+        assert_eq!(render("Cargo.toml", toml, Version::Solution).unwrap(), "[package]\nname = \"greet-solution\"\n");
     }
 
     #[test]
     fn region_without_starter_leaves_only_the_hint() {
         let src = "# EXERCISE 2: Build hello.o.\nobj-m := hello.o\n# END\n";
-        assert_eq!(
-            render("Kbuild", src, Version::Starter).unwrap(),
-            "# TODO(exercise 2): Build hello.o.\n"
-        );
+        assert_eq!(render("Kbuild", src, Version::Starter).unwrap(), "# TODO(exercise 2): Build hello.o.\n");
     }
 
     #[test]

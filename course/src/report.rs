@@ -18,14 +18,7 @@ pub enum Outcome {
 }
 
 /// Signs in the console that the kernel crashed or warned.
-const CRASH_SIGNS: &[&str] = &[
-    "Kernel panic",
-    "Oops",
-    "BUG:",
-    "WARNING:",
-    "Call Trace:",
-    "general protection fault",
-];
+const CRASH_SIGNS: &[&str] = &["Kernel panic", "Oops", "BUG:", "WARNING:", "Call Trace:", "general protection fault"];
 
 /// The outcome of each expected check, in the manifest's order.
 pub fn outcomes<'a>(lesson: &'a Lesson, console: &[String]) -> Vec<(&'a Check, Outcome)> {
@@ -42,8 +35,7 @@ pub fn outcomes<'a>(lesson: &'a Lesson, console: &[String]) -> Vec<(&'a Check, O
                     if *l == pass {
                         Some(Outcome::Passed)
                     } else {
-                        l.strip_prefix(&fail)
-                            .map(|d| Outcome::Failed(d.trim().to_string()))
+                        l.strip_prefix(&fail).map(|d| Outcome::Failed(d.trim().to_string()))
                     }
                 })
                 .unwrap_or(Outcome::Missing);
@@ -54,11 +46,7 @@ pub fn outcomes<'a>(lesson: &'a Lesson, console: &[String]) -> Vec<(&'a Check, O
 
 /// The console lines that show a crash, if any.
 pub fn crash_lines(console: &[String]) -> Vec<&str> {
-    console
-        .iter()
-        .filter(|l| CRASH_SIGNS.iter().any(|s| l.contains(s)))
-        .map(String::as_str)
-        .collect()
+    console.iter().filter(|l| CRASH_SIGNS.iter().any(|s| l.contains(s))).map(String::as_str).collect()
 }
 
 /// Did the guest script run to its end?
@@ -99,34 +87,18 @@ mod tests {
             "#,
         )
         .unwrap();
-        Lesson {
-            number: 1,
-            slug: "01-t".into(),
-            manifest,
-        }
+        Lesson { number: 1, slug: "01-t".into(), manifest }
     }
 
     #[test]
     fn pass_fail_and_missing() {
         let l = lesson();
-        let console: Vec<String> = [
-            "boot noise",
-            "PASS: a",
-            "FAIL: b: saw nothing",
-            "LAB: done (exit 0)",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let console: Vec<String> = ["boot noise", "PASS: a", "FAIL: b: saw nothing", "LAB: done (exit 0)"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let got: Vec<_> = outcomes(&l, &console).into_iter().map(|(_, o)| o).collect();
-        assert_eq!(
-            got,
-            [
-                Outcome::Passed,
-                Outcome::Failed("saw nothing".into()),
-                Outcome::Missing
-            ]
-        );
+        assert_eq!(got, [Outcome::Passed, Outcome::Failed("saw nothing".into()), Outcome::Missing]);
         assert!(finished(&console));
     }
 

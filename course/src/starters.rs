@@ -9,10 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The trees the starters are made of: (solution folder, student folder).
-pub const TREES: &[(&str, &str)] = &[
-    ("solutions/lessons", "lessons"),
-    ("solutions/kmods", "kmods"),
-];
+pub const TREES: &[(&str, &str)] = &[("solutions/lessons", "lessons"), ("solutions/kmods", "kmods")];
 
 /// Files of a tree, relative to it; build products are skipped.
 fn files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -49,8 +46,7 @@ pub fn render_all(root: &Path, version: Version) -> Result<BTreeMap<PathBuf, Vec
             let data = fs::read(base.join(&rel))?;
             let rendered = match String::from_utf8(data) {
                 Ok(text) if markers::has_markers(&text) => {
-                    markers::render(&format!("{solutions}/{}", rel.display()), &text, version)?
-                        .into_bytes()
+                    markers::render(&format!("{solutions}/{}", rel.display()), &text, version)?.into_bytes()
                 }
                 Ok(text) => text.into_bytes(),
                 Err(e) => e.into_bytes(),

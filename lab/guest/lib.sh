@@ -33,7 +33,13 @@ no_oops() {
 logged() { klog | grep -q "$1"; }
 
 # show COMMAND...: print the command as if typed at a prompt, then run it.
-show() { echo; echo "lab# $*"; "$@"; }
+show() {
+  line=
+  for a in "$@"; do
+    case "$a" in *[[:space:]]*|"") line="$line \"$a\"" ;; *) line="$line $a" ;; esac
+  done
+  echo; echo "lab#$line"; "$@"
+}
 
 # The kernel log lines of module $1.
 klog_of() { klog | grep "^$1:"; }

@@ -1,0 +1,49 @@
+# Lesson 02 checks, run inside the lab VM. One PASS/FAIL line per check.
+. /lab/lib.sh
+
+# probe_is NAME EXPECTED CASE [ARGS...]: nlprobe's answer must be exactly EXPECTED.
+probe_is() {
+  name=$1 want=$2; shift 2
+  got=$(nlprobe "$@" 2>&1 | tr '\n' ';')
+  [ "$got" = "$want;" ] && pass "$name" || fail "$name" "expected '$want', got '$got'"
+}
+
+check loads insmod /lab/greet.ko
+
+greet send hello >/tmp/greet.out 2>&1
+check sent logged "^greet: GREET seq 1 from port [0-9]*: 5 bytes"
+
+got=$(nlprobe valid | tr '\n' ';')
+case "$got" in
+  "reply type=GREET_REPLY seq=1 len="*";ack seq=1;") pass reply ;;
+  *) fail reply "expected a GREET_REPLY and an ACK with seq=1, got '$got'" ;;
+esac
+
+check greet-program sh -c 'greet send --ack hello | grep -q "kernel replied \"Hello from the kernel! You said: hello\" (acked)"'
+
+out=$(greet send --sockets 2 hi 2>&1)
+ports=$(echo "$out" | grep -o '^port [0-9]*' | sort -u | wc -l)
+[ "$ports" = 2 ] && pass two-sockets || fail two-sockets "$(echo "$out" | tr '\n' ' ')"
+
+nlprobe batch --count 100 >/tmp/batch.out
+replies=$(grep -c "^reply type=GREET_REPLY " /tmp/batch.out)
+[ "$replies" = 100 ] && pass batch-replies || fail batch-replies "$replies replies to 100 requests"
+answered=0
+for seq in $(seq 1 100); do
+  grep -qE "^(ack|error) seq=$seq( |\$)" /tmp/batch.out && answered=$((answered + 1))
+done
+[ $answered = 100 ] && pass batch-answered || fail batch-answered "$answered of 100 requests got an ACK or error"
+
+probe_is truncated-header silence truncated-header
+probe_is len-too-big silence len-too-big
+probe_is len-too-small silence len-too-small
+probe_is no-request-flag silence no-request-flag
+probe_is unknown-type "error seq=1 EOPNOTSUPP" unknown-type
+probe_is empty-payload "error seq=1 EINVAL" empty-payload
+probe_is big-payload "error seq=1 EMSGSIZE" big-payload
+got=$(nlprobe batch-then-garbage | grep -c 'seq=1')
+[ "$got" -ge 1 ] && pass garbage-after-valid || fail garbage-after-valid "the valid request got no answer"
+check still-serving sh -c 'nlprobe valid | grep -q "seq=1"'
+
+check unloads sh -c 'rmmod greet && ! nlprobe valid 2>/dev/null'
+check no-oops no_oops
