@@ -51,10 +51,12 @@ use super::error::Error;
 use super::nlmsg;
 use super::policy::Policy;
 
+// ANCHOR: protocol
 /// The netlink protocol number of the course (`NETLINK_COURSE`). Linux
 /// leaves 31 unused (`MAX_LINKS` is 32), which makes it free for
 /// experiments.
 pub const NETLINK_COURSE: i32 = 31;
+// ANCHOR_END: protocol
 
 /// Largest payload (bytes after the 16-byte header) a course module accepts
 /// in one message; bigger requests are answered with `EMSGSIZE`.
