@@ -55,7 +55,7 @@ $(MDBOOK):
 	bash lab/setup.sh
 
 book: $(MDBOOK)
-	$(MDBOOK) build book
+	bash book/check.sh
 
 serve: $(MDBOOK)
 	$(MDBOOK) serve book
@@ -70,7 +70,7 @@ test-host:
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace --quiet
 	$(COURSE) gen --check
-	$(MDBOOK) build book
+	bash book/check.sh
 	$(MDBOOK) test book
 
 test-lab:

@@ -13,7 +13,11 @@ packages=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make
 [ -n "${LAB_KERNEL_SRC:-}" ] || packages+=("$LAB_SOURCE_PKG")
 
 missing=()
-for p in "${packages[@]}"; do
+if ! command -v dpkg-query >/dev/null; then
+  say "not a Debian system: not checking packages. You need the equivalents of: ${packages[*]}"
+  packages=()
+fi
+for p in ${packages[@]+"${packages[@]}"}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

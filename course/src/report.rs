@@ -18,7 +18,8 @@ pub enum Outcome {
 }
 
 /// Signs in the console that the kernel crashed or warned.
-const CRASH_SIGNS: &[&str] = &["Kernel panic", "Oops", "BUG:", "WARNING:", "Call Trace:", "general protection fault"];
+const CRASH_SIGNS: &[&str] =
+    &["Kernel panic", "Oops", "BUG:", "WARNING:", "Call Trace:", "general protection fault", "panicked at"];
 
 /// The outcome of each expected check, in the manifest's order.
 pub fn outcomes<'a>(lesson: &'a Lesson, console: &[String]) -> Vec<(&'a Check, Outcome)> {
@@ -57,7 +58,13 @@ pub fn finished(console: &[String]) -> bool {
 /// Shows the end of the console after a run that did not end normally.
 pub fn print_tail(console: &[String]) {
     println!("\nThe lab run did not end normally. The last lines of the console:");
-    let start = console.len().saturating_sub(30);
+    // From a little before the first sign of a crash (the panic message and
+    // registers come before the call trace), or else the last 30 lines.
+    let first_crash = console.iter().position(|l| CRASH_SIGNS.iter().any(|s| l.contains(s)));
+    let start = match first_crash {
+        Some(i) => i.saturating_sub(5),
+        None => console.len().saturating_sub(30),
+    };
     for line in &console[start..] {
         println!("  | {line}");
     }

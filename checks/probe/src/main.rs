@@ -132,7 +132,7 @@ fn build(cli: &Cli) -> io::Result<Vec<u8>> {
 
 fn parse_hex(hex: &str) -> io::Result<Vec<u8>> {
     let bad = || io::Error::new(io::ErrorKind::InvalidInput, "--hex wants pairs of hex digits");
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return Err(bad());
     }
     (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad())).collect()
