@@ -17,9 +17,13 @@ if ! command -v dpkg-query >/dev/null; then
   say "not a Debian system: not checking packages. You need the equivalents of: ${packages[*]}"
   packages=()
 fi
-for p in ${packages[@]+"${packages[@]}"}; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
+# One dpkg-query for all of them: this script runs before every lab run.
+if [ ${#packages[@]} -gt 0 ]; then
+  installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null | awk '/ok installed/ { print $1 }')
+  for p in "${packages[@]}"; do
+    grep -qx "$p" <<<"$installed" || missing+=("$p")
+  done
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
     die "missing packages: ${missing[*]}. This is not a Debian system: install their equivalents, and see LAB_KERNEL_SRC in README.md."
@@ -31,7 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v rustup >/dev/null || die "rustup not found: install Rust from rustup.rs first"
-if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+if [ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
   say "adding the rust-src component (the kernel builds its own core library from it)"
   rustup component add rust-src
 fi
