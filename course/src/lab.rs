@@ -192,7 +192,7 @@ impl Lab {
         if let Some(out) = child.stdout.take() {
             for line in BufReader::new(out).split(b'\n') {
                 let line = strip_escapes(String::from_utf8_lossy(&line?).trim_end_matches('\r'));
-                started |= line.starts_with("LAB: running");
+                started |= line.contains("LAB: running");
                 if echo && started {
                     println!("{line}");
                 }
