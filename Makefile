@@ -55,9 +55,11 @@ $(MDBOOK):
 	bash lab/setup.sh
 
 book: $(MDBOOK)
+	@[ -x $(HOME)/.cargo/bin/mdbook-mermaid ] || bash lab/setup.sh
 	bash book/check.sh
 
 serve: $(MDBOOK)
+	@[ -x $(HOME)/.cargo/bin/mdbook-mermaid ] || bash lab/setup.sh
 	$(MDBOOK) serve book
 
 # The test suite: host tests and lints first (fast), then the lab.
@@ -65,13 +67,14 @@ test: test-host test-lab
 	@echo "make test: all passed"
 
 test-host:
-	bash lab/setup.sh
+	bash lab/setup.sh --browser
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace --quiet
 	$(COURSE) gen --check
 	bash book/check.sh
 	$(MDBOOK) test book
+	bash book/browser-check.sh
 
 test-lab:
 	$(COURSE) verify

@@ -2,15 +2,28 @@
 # Installs what the course needs, and does nothing for what is already there.
 #   Debian packages: the kernel source, clang/lld/llvm 19, the kernel's build
 #   tools, qemu and a static busybox. Rust: the rust-src component, bindgen
-#   (for the kernel) and mdbook (for the book).
+#   (for the kernel), mdbook and mdbook-mermaid (for the book).
+#   With --browser also Debian's chromium, which book/browser-check.sh uses
+#   to open the built book (`make test` needs it; the lessons do not).
 # Run it as often as you like: a second run takes about a second.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+
+# The book's diagram preprocessor (it works with mdBook 0.5 from 0.17 on).
+: "${LAB_MDBOOK_MERMAID_VERSION:=0.17.1}"
+browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=1 ;;
+    *) die "unknown argument: $arg (usage: lab/setup.sh [--browser])" ;;
+  esac
+done
 
 packages=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make
           qemu-system-x86 busybox-static xz-utils)
 # With LAB_KERNEL_SRC pointing at a kernel tree, Debian's source package is not needed.
 [ -n "${LAB_KERNEL_SRC:-}" ] || packages+=("$LAB_SOURCE_PKG")
+[ $browser = 0 ] || packages+=(chromium)
 
 missing=()
 if ! command -v dpkg-query >/dev/null; then
@@ -49,4 +62,8 @@ fi
 if [ "$(mdbook --version 2>/dev/null)" != "mdbook v$LAB_MDBOOK_VERSION" ]; then
   say "installing mdbook $LAB_MDBOOK_VERSION (about 2 minutes)"
   cargo install --quiet --locked mdbook --version "$LAB_MDBOOK_VERSION"
+fi
+if [ "$(mdbook-mermaid --version 2>/dev/null)" != "mdbook-mermaid $LAB_MDBOOK_MERMAID_VERSION" ]; then
+  say "installing mdbook-mermaid $LAB_MDBOOK_MERMAID_VERSION (a few minutes)"
+  cargo install --quiet --locked mdbook-mermaid --version "$LAB_MDBOOK_MERMAID_VERSION"
 fi
