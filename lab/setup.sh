@@ -32,7 +32,9 @@ if ! command -v dpkg-query >/dev/null; then
 fi
 # One dpkg-query for all of them: this script runs before every lab run.
 if [ ${#packages[@]} -gt 0 ]; then
-  installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null | awk '/ok installed/ { print $1 }')
+  # dpkg-query exits non-zero when it has never heard of a package: that just means missing.
+  installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)
+  installed=$(awk '/ok installed/ { print $1 }' <<<"$installed")
   for p in "${packages[@]}"; do
     grep -qx "$p" <<<"$installed" || missing+=("$p")
   done
