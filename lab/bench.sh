@@ -3,6 +3,8 @@
 #   cold: a fresh clone, an empty kernel cache -> lesson 01's checks passing
 #         (packages and cargo tools already installed; the kernel is built)
 #   warm: `make lesson-1` after an edit of the module (the edit loop), 3 runs
+#   lesson 05: routes per second into the rtm module and into the kernel's
+#         own routing table, in one lab run (checks/05-rtm/bench.sh)
 # Goals: cold at most 5 minutes, warm at most 3 seconds, on 2 cores.
 # BENCH_COLD=0 skips the cold figure (it takes minutes).
 set -euo pipefail
@@ -40,3 +42,10 @@ echo "lab figures on $(nproc) cores:"
 [ -z "${cold:-}" ] || printf '  cold set-up to lesson 01 passing: %6.1f s   (goal <= 300 s)\n' "$cold"
 printf '  warm edit loop, make lesson-1:    %6.2f s   (runs: %s; goal <= 3 s)\n' \
   "$(printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p)" "$(printf '%.2f ' "${runs[@]}")"
+
+# Lesson 05's figures come from inside the VM (BENCH_RTM=0 skips them).
+if [ "${BENCH_RTM:-1}" = 1 ]; then
+  say "lesson 05: routes per second in the lab (a few minutes: the lab's CPU is emulated)"
+  LAB_TIMEOUT=${LAB_TIMEOUT:-900} cargo run -q -p course -- bench 5 | grep -E 'BENCH|routes/s' \
+    || die "the lesson 05 benchmark failed"
+fi

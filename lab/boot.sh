@@ -21,6 +21,8 @@ busybox=$(command -v busybox) || die "busybox not found: run lab/setup.sh"
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,root,home/student,lab}
+# mktemp made the root 0700: make it 0755, or no user but root can reach /bin.
+chmod 755 "$root"
 cp "$busybox" "$root/bin/busybox"
 install -m 755 "$LAB_DIR/guest/init" "$root/init"
 cp "$LAB_DIR/guest/lib.sh" "$root/lab/lib.sh"

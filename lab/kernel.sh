@@ -44,7 +44,7 @@ if ! flock -n 9; then
 fi
 
 start=$SECONDS
-say "building the lab kernel (first time only: about 3 minutes on 2 cores)"
+say "building the lab kernel (first time only: 3 to 15 minutes on 2 cores, depending on the machine)"
 say "  cache: $out"
 
 if [ -n "${LAB_KERNEL_SRC:-}" ]; then
@@ -78,7 +78,7 @@ while IFS= read -r line; do
 done <"$fragment"
 [ $lost = 0 ] || die "lab/kernel.config lines did not survive olddefconfig (see above)"
 
-say "compiling with $LAB_JOBS jobs (about 150 s)"
+say "compiling with $LAB_JOBS jobs (the long part: 150 s on a fast machine, 900 s on a slow one)"
 log="$out/build.log"
 if ! kmake -j"$LAB_JOBS" bzImage modules >"$log" 2>&1; then
   tail -n 40 "$log" >&2
