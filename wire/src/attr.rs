@@ -194,6 +194,7 @@ impl<'a> Attrs<'a> {
     }
 }
 
+// ANCHOR: attrs_next
 impl<'a> Iterator for Attrs<'a> {
     type Item = Result<Attr<'a>, Error>;
 
@@ -217,6 +218,7 @@ impl<'a> Iterator for Attrs<'a> {
         Some(Ok(Attr { raw_type, payload }))
     }
 }
+// ANCHOR_END: attrs_next
 
 #[cfg(test)]
 mod tests {

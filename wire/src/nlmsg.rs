@@ -274,6 +274,7 @@ impl<'a> Messages<'a> {
     }
 }
 
+// ANCHOR: messages_next
 impl<'a> Iterator for Messages<'a> {
     type Item = Result<Message<'a>, Error>;
 
@@ -299,6 +300,7 @@ impl<'a> Iterator for Messages<'a> {
         Some(Ok(Message { header, payload }))
     }
 }
+// ANCHOR_END: messages_next
 
 /// Size of [`ErrorPayload`] on the wire: an `i32` and a [`Header`].
 pub const ERROR_PAYLOAD_LEN: usize = 4 + HDRLEN;

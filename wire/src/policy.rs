@@ -42,9 +42,12 @@
 //! * Integers must have exactly their size (the kernel's strict mode).
 //! * The first failure stops the parse and is reported as a
 //!   [`PolicyError`]: which attribute type, and why. Its
-//!   [`errno`](PolicyError::errno) is what the kernel would answer:
-//!   `EINVAL` for malformed or mis-sized attributes, `ERANGE` for lengths
-//!   out of the allowed range.
+//!   [`errno`](PolicyError::errno) is `EINVAL` for malformed or mis-sized
+//!   attributes and `ERANGE` for lengths out of the allowed range, as the
+//!   kernel's length checks answer. One difference: for an over-long
+//!   `NLA_NUL_STRING` the kernel answers `EINVAL` (it looks for the NUL only
+//!   within the allowed length and finds none); we say `ERANGE`, which tells
+//!   the sender more precisely what is wrong.
 
 use core::fmt;
 
@@ -213,8 +216,9 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The errno the kernel would answer: `ERANGE` for [`Reason::TooShort`]
-    /// and [`Reason::TooLong`], `EINVAL` for everything else.
+    /// The errno to answer: `ERANGE` for [`Reason::TooShort`] and
+    /// [`Reason::TooLong`], `EINVAL` for everything else (see the module
+    /// documentation for the one case where the kernel's own answer differs).
     pub const fn errno(&self) -> i32 {
         match self {
             Reason::TooShort { .. } | Reason::TooLong { .. } => errno::ERANGE,
