@@ -13,7 +13,7 @@ help:
 	@echo "The netlink course: Linux netlink sockets in Rust, userspace and kernel."
 	@echo
 	@echo "For students:"
-	@echo "  make setup          install the lab's packages and build the lab kernel (once, ~5 min)"
+	@echo "  make setup          install the lab's packages and build the lab kernel (once, 10-25 min)"
 	@echo "  make lesson-N       build lesson N (your code), boot the lab, show the exchange"
 	@echo "  make check-N        run lesson N's checks on your code: what passes, what fails, hints"
 	@echo "  make diff-N         your code of lesson N against the reference solution"
@@ -25,7 +25,7 @@ help:
 	@echo "For course authors:"
 	@echo "  make gen            make lessons/ and kmods/ from solutions/ (the starter code)"
 	@echo "  make test           the whole test suite (what CI runs)"
-	@echo "  make bench          time a cold set-up and the warm edit loop"
+	@echo "  make bench          figures: cold set-up, warm edit loop, lesson 05 routes/s"
 
 setup:
 	$(COURSE) setup

@@ -26,7 +26,8 @@ pub struct Lab {
 fn run(cmd: &mut Command) -> Result<()> {
     let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
     if !status.success() {
-        bail!("{:?} failed ({status})", cmd.get_program());
+        let args: Vec<_> = cmd.get_args().map(|a| a.to_string_lossy()).collect();
+        bail!("`{} {}` failed ({status})", cmd.get_program().to_string_lossy(), args.join(" "));
     }
     Ok(())
 }
@@ -67,6 +68,15 @@ impl Lab {
             if from.is_dir() {
                 sync_dir(&from, &build.join(to))?;
             }
+        }
+        // A lesson that builds on an earlier one includes its reference code.
+        for slug in &lesson.manifest.builds_on {
+            let from = self.root.join("solutions/kmods").join(slug);
+            if !from.is_dir() {
+                bail!("lesson.toml of {} builds on {slug}, which has no {}", lesson.slug, from.display());
+            }
+            let to = slug.split_once('-').map_or(slug.as_str(), |(_, topic)| topic);
+            sync_dir(&from, &build.join(to))?;
         }
         let llvm = std::env::var("LAB_LLVM").unwrap_or_else(|_| "-19".into());
         let out = Command::new("make")
@@ -113,12 +123,7 @@ impl Lab {
         let bin_dir = self.build_static(&dir)?;
         let mut bins = Vec::new();
         for name in &lesson.manifest.programs {
-            // A solution crate names its binaries NAME-solution, so that both
-            // versions live in one workspace.
-            let file = match variant {
-                Variant::Student => name.clone(),
-                Variant::Solution => format!("{name}-solution"),
-            };
+            let file = lesson.binary(name, variant);
             let path = bin_dir.join(&file);
             if !path.is_file() {
                 bail!("{} has no binary `{file}` (lesson.toml lists program `{name}`)", dir.display());
@@ -133,18 +138,18 @@ impl Lab {
     fn build_static(&self, dir: &Path) -> Result<PathBuf> {
         let target_dir = self.root.join("target/lab/user");
         run(Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--bins", "--target", USER_TARGET, "--manifest-path"])
+            .args(["build", "--quiet", "--bins", "--profile", "lab", "--target", USER_TARGET, "--manifest-path"])
             .arg(dir.join("Cargo.toml"))
             .arg("--target-dir")
             .arg(&target_dir)
             .env("RUSTFLAGS", "-C target-feature=+crt-static"))
         .with_context(|| format!("building the programs of {}", dir.display()))?;
-        Ok(target_dir.join(USER_TARGET).join("debug"))
+        Ok(target_dir.join(USER_TARGET).join("lab"))
     }
 
     /// Builds the given lessons and lays out what the guest sees as /lab:
     /// modules and scripts at the top (scripts of each lesson as
-    /// `NN-check.sh`, `NN-demo.sh`), programs in /lab/bin.
+    /// `NN-check.sh`, `NN-demo.sh`, `NN-bench.sh`), programs in /lab/bin.
     pub fn stage(&self, lessons: &[&Lesson], variant: Variant, strict: bool) -> Result<PathBuf> {
         // One stage per set of lessons, so that runs of different lessons can overlap.
         let name = match lessons {
@@ -166,7 +171,7 @@ impl Lab {
             for (name, path) in self.build_programs(lesson, variant)? {
                 fs::copy(&path, stage.join("bin").join(name))?;
             }
-            for script in ["check.sh", "demo.sh"] {
+            for script in ["check.sh", "demo.sh", "bench.sh"] {
                 let from = lesson.checks_dir(&self.root).join(script);
                 if from.is_file() {
                     fs::copy(&from, stage.join(format!("{:02}-{script}", lesson.number)))?;

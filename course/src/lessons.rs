@@ -3,6 +3,7 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -58,6 +59,14 @@ pub struct Manifest {
     /// Userspace programs (binary names) the lab needs, from the lesson's crate.
     #[serde(default)]
     pub programs: Vec<String>,
+    /// Where a program's binary has another name than in the VM
+    /// (`rtm = "rtm6"`): one workspace cannot hold two binaries of one name.
+    #[serde(default)]
+    pub binaries: BTreeMap<String, String>,
+    /// The lessons whose reference kernel code this lesson's module includes
+    /// (`["05-rtm"]`): built alongside it as `rtm/`, the slug without its number.
+    #[serde(default)]
+    pub builds_on: Vec<String>,
     /// The exercises.
     #[serde(default, rename = "exercise")]
     pub exercises: Vec<Exercise>,
@@ -90,6 +99,17 @@ impl Lesson {
             Variant::Solution => root.join("solutions/kmods").join(&self.slug),
         };
         dir.is_dir().then_some(dir)
+    }
+
+    /// The binary that is `program` in the VM, in this variant (a solution
+    /// crate names its binaries NAME-solution, so that both versions live in
+    /// one workspace).
+    pub fn binary(&self, program: &str, variant: Variant) -> String {
+        let base = self.manifest.binaries.get(program).map_or(program, String::as_str);
+        match variant {
+            Variant::Student => base.to_string(),
+            Variant::Solution => format!("{base}-solution"),
+        }
     }
 
     /// The userspace crate folder of this variant, if the lesson has one.

@@ -64,6 +64,12 @@ enum Cmd {
         #[arg(long)]
         solution: bool,
     },
+    /// Run a lesson's benchmark in the lab (checks/NN-topic/bench.sh) with
+    /// the reference solution, and print its figures. Figures, not a test.
+    Bench {
+        /// The lesson number, e.g. 5 or 05.
+        lesson: String,
+    },
     /// List the lessons, their exercises and your progress.
     List,
     /// (Course authors) Make lessons/ and kmods/ from solutions/ by removing the marked solutions.
@@ -132,6 +138,7 @@ fn run(cli: Cli) -> Result<bool> {
             lab.boot(&stage, "shell", true)?;
             Ok(true)
         }
+        Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
         Cmd::List => list(&root),
         Cmd::Gen { check, force } => gen(&root, check, force),
         Cmd::Verify { lessons: which } => verify(&root, &which),
@@ -150,6 +157,22 @@ fn demo(root: &Path, lesson: &Lesson, variant: Variant) -> Result<bool> {
     }
     println!("\nThat was lesson {}. Your exercises: `make check-{}`.", lesson.number, lesson.number);
     Ok(true)
+}
+
+/// `course bench`: boot with the lesson's benchmark script, showing everything.
+fn bench(root: &Path, lesson: &Lesson) -> Result<bool> {
+    if !lesson.checks_dir(root).join("bench.sh").is_file() {
+        bail!("lesson {} has no benchmark (checks/{}/bench.sh)", lesson.number, lesson.slug);
+    }
+    let lab = Lab::prepare(root)?;
+    let stage = lab.stage(&[lesson], Variant::Solution, false)?;
+    println!("== Lesson {} benchmark, reference solution, in the lab VM (minutes)", lesson.number);
+    let console = lab.boot(&stage, &format!("{:02}-bench.sh", lesson.number), true)?;
+    let ok = report::crash_lines(&console).is_empty() && report::finished(&console);
+    if !ok {
+        report::print_tail(&console);
+    }
+    Ok(ok)
 }
 
 /// What a check run should find.

@@ -23,7 +23,7 @@ mod knetlink;
 
 use knetlink::{Handler, Request, Socket};
 use wire::errno::{EMSGSIZE, EOPNOTSUPP};
-use wire::nlmsg::{self, Header, Message, Messages};
+use wire::nlmsg::{self, Header, Message};
 use wire::proto;
 
 module! {
@@ -78,14 +78,8 @@ impl Drop for PersonModule {
 impl Handler for Registry {
     fn receive(&self, request: &Request<'_>) {
         // Every message of a batch; stop at the first header we cannot trust.
-        for message in Messages::new(request.data()) {
-            match message {
-                Ok(message) => self.handle(request, &message),
-                Err(e) => {
-                    pr_warn!("malformed message from port {}: {:?}; rest of the batch dropped\n", request.portid(), e);
-                    break;
-                }
-            }
+        for message in request.messages() {
+            self.handle(request, &message);
         }
     }
 }

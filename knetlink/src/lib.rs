@@ -19,12 +19,14 @@
 //! | [`socket`]  | [`Socket`]: the module's netlink socket; released on drop      |
 //! | [`request`] | [`Request`]: a received buffer, its sender, and the replies   |
 //! | [`skb`]     | [`SkBuff`]: an outgoing socket buffer, freed exactly once      |
+//! | [`dump`]    | [`dump::start`]: multipart answers, one buffer per read        |
 //!
 //! The kernel's C helpers for these jobs (`nlmsg_new`, `nlmsg_put`,
 //! `NETLINK_CB`, `kfree_skb`, ...) are static inline functions or macros that
 //! bindgen cannot see; this layer does their work with the exported functions.
 //! Messages themselves are built and parsed by the `wire` module, in safe code.
 
+pub mod dump;
 pub mod request;
 pub mod skb;
 pub mod socket;

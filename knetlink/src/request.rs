@@ -53,6 +53,21 @@ impl<'a> Request<'a> {
         }
     }
 
+    // ANCHOR: messages
+    /// Every message of the buffer, in order: lesson 02's receive loop, for
+    /// the modules after it. A header that cannot be trusted ends the walk,
+    /// logged; nothing after it can be located safely, so the rest of the
+    /// batch is dropped without an answer, as the kernel's own protocols do.
+    pub fn messages(&self) -> impl Iterator<Item = wire::nlmsg::Message<'a>> + '_ {
+        wire::nlmsg::Messages::new(self.data()).map_while(move |m| {
+            m.inspect_err(|e| {
+                pr_warn!("malformed message from port {}: {:?}; rest of the batch dropped\n", self.portid(), e);
+            })
+            .ok()
+        })
+    }
+    // ANCHOR_END: messages
+
     /// The netlink parameters the core stored in the buffer's control block
     /// (the C macro `NETLINK_CB(skb)`).
     fn params(&self) -> bindings::netlink_skb_parms {
@@ -80,8 +95,13 @@ impl<'a> Request<'a> {
         unsafe { bindings::netlink_capable(self.skb, CAP_NET_ADMIN) }
     }
 
+    /// The received buffer itself (for [`super::dump`]).
+    pub(crate) fn raw(&self) -> *mut bindings::sk_buff {
+        self.skb
+    }
+
     /// The module's kernel socket, which received this buffer.
-    fn sock(&self) -> *mut bindings::sock {
+    pub(crate) fn sock(&self) -> *mut bindings::sock {
         // SAFETY: the buffer is live; the core set `skb->sk` to the receiving
         // kernel socket before calling the input callback.
         unsafe { (*self.skb).sk }

@@ -38,6 +38,7 @@
 //! | [`tlv`]     | the course's own tiny TLV format (lesson 03)                 |
 //! | [`cstr`]    | NUL-terminated strings on the wire                           |
 //! | [`proto`]   | the course protocol: protocol number, types, attribute ids  |
+//! | [`rtm`]     | the routing table manager protocol (lessons 05-06)          |
 //!
 //! Byte order: netlink headers and attributes are in the **host** byte order
 //! (`to_ne_bytes` / `from_ne_bytes`), because both ends always sit on the same
@@ -69,6 +70,7 @@ pub mod error;
 pub mod nlmsg;
 pub mod policy;
 pub mod proto;
+pub mod rtm;
 pub mod tlv;
 pub mod writer;
 

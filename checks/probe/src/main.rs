@@ -177,7 +177,7 @@ fn run(cli: &Cli) -> io::Result<()> {
             match m.error_payload() {
                 Some(Ok(e)) if e.error == 0 => println!("ack seq={}", h.seq),
                 Some(Ok(e)) => println!("error seq={} {}", h.seq, errno::name(e.error.saturating_neg())),
-                _ => println!("reply type={} seq={} len={}", proto::type_name(h.ty), h.seq, h.len),
+                _ => println!("reply type={} seq={} len={}", wire::rtm::type_name(h.ty), h.seq, h.len),
             }
         }
         deadline = Instant::now() + Duration::from_millis(cli.wait_ms);

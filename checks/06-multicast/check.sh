@@ -1,0 +1,80 @@
+# Lesson 06 checks, run inside the lab VM. One PASS/FAIL line per check.
+. /lab/lib.sh
+
+# wait_ready FILE...: until each monitor says it listens (at most 5 s).
+wait_ready() {
+  for f in "$@"; do
+    n=0
+    while ! grep -q "^monitor: listening" "$f" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+  done
+}
+# wait_or_kill SECONDS PID...: wait for the processes, kill what is left.
+wait_or_kill() {
+  s=$1; shift
+  n=0
+  while [ $n -lt $((s * 10)) ]; do
+    alive=0
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && return 0
+    sleep 0.1; n=$((n + 1))
+  done
+  kill "$@" 2>/dev/null
+}
+# same NAME FILE: the monitor's events (after its first line) must be $WANT.
+same() {
+  got=$(sed 1d "$2" | tr '\n' ';')
+  [ "$got" = "$WANT" ] && pass "$1" || fail "$1" "expected '$WANT', got '$got'"
+}
+
+check loads insmod /lab/rtm_notify.ko
+
+# Changes nobody listens to: nothing may be sent.
+rtm table add q && rtm route add q 10.0.0.0/8 via 1.1.1.1 dev e0 && rtm route del q 10.0.0.0/8 && rtm table del q
+if rmmod rtm_notify && logged "^rtm_notify: 0 notifications were sent" && insmod /lab/rtm_notify.ko; then
+  pass quiet-without-listeners
+else fail quiet-without-listeners "$(klog_of rtm_notify | grep notifications)"; fi
+
+# The scripted session, watched by five monitors at once.
+rtm monitor --count 7 >/tmp/m1 2>&1 & p1=$!
+rtm monitor --count 7 --join bind >/tmp/m2 2>&1 & p2=$!
+su student -c "rtm monitor --count 7" >/tmp/m3 2>&1 & p3=$!
+rtm monitor --count 7 --raw >/tmp/raw 2>&1 & p4=$!
+rtm monitor --count 3 --raw --tables >/tmp/tables 2>&1 & p5=$!
+wait_ready /tmp/m1 /tmp/m2 /tmp/m3 /tmp/raw /tmp/tables
+rtm table add s1
+rtm route add s1 10.1.1.0/24 via 11.1.1.1 dev eth0/6
+rtm route replace s1 10.1.1.0/24 via 12.1.1.1 dev eth1
+rtm route add s1 10.2.0.0/16 via 11.1.1.2 dev eth2
+rtm route del s1 10.1.1.0/24
+rtm table add s2
+rtm table del s1
+wait_or_kill 10 $p1 $p2 $p3 $p4 $p5
+
+types=$(sed 1d /tmp/raw | cut -d' ' -f1 | tr '\n' ' ')
+[ "$types" = "TABLE_NEW ROUTE_NEW ROUTE_NEW ROUTE_NEW ROUTE_DEL TABLE_NEW TABLE_DEL " ] && pass events-sent \
+  || fail events-sent "got: $types"
+flags=$(sed -n '3,4p' /tmp/raw | cut -d' ' -f2 | tr '\n' ' ')
+ports=$(sed 1d /tmp/raw | grep -c "port=[1-9]")
+[ "$flags" = "flags=0x600 flags=0x100 " ] && [ "$ports" = 7 ] && pass event-flags \
+  || fail event-flags "flags of the two route events: $flags; $ports events with a port id"
+WANT="table add s1;route add s1 10.1.1.0/24 via 11.1.1.1 dev eth0/6;route replace s1 10.1.1.0/24 via 12.1.1.1 dev eth1;route add s1 10.2.0.0/16 via 11.1.1.2 dev eth2;route del s1 10.1.1.0/24 via 12.1.1.1 dev eth1;table add s2;table del s1;"
+same three-monitors /tmp/m1
+same monitor-bind /tmp/m2
+same monitor-unprivileged /tmp/m3
+got=$(sed 1d /tmp/tables | cut -d' ' -f1 | tr '\n' ' ')
+[ "$got" = "TABLE_NEW TABLE_NEW TABLE_DEL " ] && pass tables-only || fail tables-only "got: $got"
+
+# A slow reader with a tiny queue: 500 route events overflow it.
+rtm table add e
+rtm monitor --routes --rcvbuf 1024 --delay-ms 2000 >/tmp/slow 2>&1 & ps=$!
+wait_ready /tmp/slow
+awk 'BEGIN { for (i = 0; i < 500; i++) printf "route add e 10.%d.%d.0/24 via 11.1.1.1 dev eth0\n", int(i / 250), i % 250 }' >/tmp/e
+rtm batch -q /tmp/e >/dev/null
+n=0; while ! grep -q "^sync: done" /tmp/slow && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+kill $ps 2>/dev/null
+synced=$(grep -c "^sync: route e " /tmp/slow)
+grep -q "ENOBUFS" /tmp/slow && [ "$synced" = 500 ] && pass enobufs \
+  || fail enobufs "$(grep -c ENOBUFS /tmp/slow) ENOBUFS lines, $synced routes resynchronised"
+
+check unloads sh -c 'rmmod rtm_notify && ! rtm table get e 2>/dev/null'
+check no-oops no_oops

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Dumps: answers too big for one buffer, sent as the reader makes room.
+//!
+//! A dump request (`NLM_F_DUMP`) may ask for more than any socket buffer
+//! holds: 100,000 routes are megabytes. The netlink core has the machinery
+//! for it, `__netlink_dump_start`: it remembers a *dump callback* for the
+//! requesting socket and calls it to fill one fresh buffer (a few KiB to
+//! 32 KiB); then, each time the reader's `recvmsg` has made room in its
+//! receive queue, it calls it again for the next buffer. When the callback
+//! says it is done, the core appends `NLMSG_DONE` itself. Nothing is queued
+//! ahead of the reader, so nothing is dropped and memory stays bounded: flow
+//! control for free.
+//!
+//! A module describes one dump as a value of a type that implements
+//! [`Dump`]: it holds the position (where the next buffer starts) and
+//! whatever it needs to reach the data (a reference-counted `Arc`, say).
+//! [`start`] hands it to the core, which owns it until the dump ends,
+//! completely or because the reader closed its socket; then it is dropped.
+
+use super::request::Request;
+use crate::wire::nlmsg::{self, Message};
+use crate::wire::writer::Writer;
+use core::ffi::{c_int, c_void};
+use kernel::bindings;
+use kernel::prelude::*;
+
+/// Who a dump answers: put these in every message header.
+#[derive(Debug, Clone, Copy)]
+pub struct DumpContext {
+    /// The sequence number of the dump request.
+    pub seq: u32,
+    /// The port id of the requesting socket.
+    pub portid: u32,
+}
+
+impl DumpContext {
+    /// The flags of a dump part: `NLM_F_MULTI`.
+    pub const FLAGS: u16 = nlmsg::F_MULTI;
+}
+
+// ANCHOR: trait
+/// One running dump: its position and what it needs to read the data.
+pub trait Dump: Send + 'static {
+    /// Appends whole messages (with [`DumpContext::FLAGS`], the context's
+    /// `seq` and `portid`) to `out` until the next one does not fit, and
+    /// returns whether more remain: `Ok(true)` to be called again with a
+    /// fresh buffer, `Ok(false)` when everything was sent. An error ends the
+    /// dump: the reader gets it in `NLMSG_DONE`.
+    ///
+    /// A message must fit in an empty buffer (a few KiB at least): a call
+    /// that returns `Ok(true)` without writing anything ends the dump with
+    /// `EMSGSIZE`, rather than looping forever.
+    fn fill(&mut self, ctx: &DumpContext, out: &mut Writer<'_>) -> Result<bool>;
+}
+// ANCHOR_END: trait
+
+/// What the core keeps for a dump between calls (`cb->data`).
+struct Running<D> {
+    ctx: DumpContext,
+    dump: D,
+}
+
+/// Lives on the stack of [`start`] while `__netlink_dump_start` runs: the
+/// start callback takes the state from here and says it did.
+struct Launch<D> {
+    state: *mut Running<D>,
+    started: bool,
+}
+
+// ANCHOR: start
+/// Starts a dump answering `message` (which must be one of `request`'s
+/// messages, as the iterator over `request.data()` yields them): the core
+/// calls `dump` to fill the first buffer now, and the next ones as the reader
+/// reads. No ACK is due after a dump, even with `NLM_F_ACK` (the core's
+/// `NLMSG_DONE` ends it).
+///
+/// Fails with `EINVAL` if `message` is not in `request`, with `EBUSY` if the
+/// requesting socket is already dumping, or with the core's error; `dump` is
+/// then dropped here.
+pub fn start<D: Dump>(request: &Request<'_>, message: &Message<'_>, dump: D) -> Result {
+    // The core keeps a pointer to the request's header; it must be the one
+    // inside the received buffer, which the core keeps alive for the dump.
+    let data = request.data();
+    let start = data.as_ptr() as usize;
+    let end = start.saturating_add(data.len());
+    let hdr = (message.payload.as_ptr() as usize).checked_sub(nlmsg::HDRLEN).ok_or(EINVAL)?;
+    if hdr < start || hdr.saturating_add(message.header.len as usize) > end {
+        return Err(EINVAL);
+    }
+    let nlh = data.as_ptr().wrapping_add(hdr - start).cast::<bindings::nlmsghdr>();
+
+    let ctx = DumpContext { seq: message.header.seq, portid: request.portid() };
+    let state = KBox::new(Running { ctx, dump }, GFP_KERNEL)?;
+    let mut launch = Launch { state: KBox::into_raw(state), started: false };
+    let mut control = bindings::netlink_dump_control {
+        start: Some(start_cb::<D>),
+        dump: Some(dump_cb::<D>),
+        done: Some(done_cb::<D>),
+        data: (&mut launch as *mut Launch<D>).cast::<c_void>(),
+        module: crate::THIS_MODULE.as_ptr(),
+        ..Default::default()
+    };
+    // SAFETY: the buffer and our socket are live during the input callback
+    // (see `Request`); `nlh` points at a whole message inside that buffer
+    // (checked above), which the core holds a reference on for the whole
+    // dump. `control` is read during the call only. Its `data` points at
+    // `launch`, which outlives the call; `start_cb` replaces it with the
+    // state before the dump can run. `module` is this module: the core holds
+    // a reference on it while the dump runs, so our callbacks stay loaded.
+    let ret = unsafe { bindings::__netlink_dump_start(request.sock(), request.raw(), nlh, &mut control) };
+    if !launch.started {
+        // The core refused before taking the state: it is still ours.
+        // SAFETY: `launch.state` came from `KBox::into_raw` above and nobody
+        // else has seen it (`start_cb` did not run).
+        drop(unsafe { KBox::from_raw(launch.state) });
+        return Err(Error::from_errno(ret.min(-1)));
+    }
+    // Started: the core owns the state and calls `done_cb` at the end. A
+    // negative `ret` other than -EINTR means the first buffer could not be
+    // sent yet (the reader's queue is full); the core retries when the
+    // reader reads, so it is no error for the requester.
+    Ok(())
+}
+// ANCHOR_END: start
+
+/// Called by the core once, before the first `dump_cb`: takes the state.
+///
+/// # Safety
+///
+/// Only the core calls it, with `cb->data` set from the control of
+/// [`start`], i.e. pointing at the live `Launch<D>` on its stack.
+unsafe extern "C" fn start_cb<D: Dump>(cb: *mut bindings::netlink_callback) -> c_int {
+    // SAFETY: see the function's contract: `cb` is the core's callback
+    // record, and its `data` is our `Launch<D>`, alive while `start` waits.
+    unsafe {
+        let launch = &mut *(*cb).data.cast::<Launch<D>>();
+        launch.started = true;
+        (*cb).data = launch.state.cast::<c_void>();
+    }
+    0
+}
+
+// ANCHOR: dump_cb
+/// Called by the core for every buffer of the dump: lets the `Dump` fill
+/// the buffer's free room (its *tailroom*).
+///
+/// # Safety
+///
+/// Only the core calls it, after `start_cb`, with a fresh linear buffer
+/// `skb` and `cb->data` pointing at our `Running<D>`; calls for one dump
+/// never overlap (the core holds the socket's dump mutex).
+unsafe extern "C" fn dump_cb<D: Dump>(skb: *mut bindings::sk_buff, cb: *mut bindings::netlink_callback) -> c_int {
+    // SAFETY: `cb->data` is the `Running<D>` that `start_cb` installed; only
+    // this call uses it now (see the function's contract).
+    let running = unsafe { &mut *(*cb).data.cast::<Running<D>>() };
+    // SAFETY: `skb` is a live buffer the core just allocated for us. Its
+    // free room runs from `head + tail` to `head + end` (both offsets on
+    // 64-bit kernels) and belongs to nobody yet; a buffer with paged data
+    // (`data_len`) has none we may use. We zero the room before making a
+    // slice of it, so that the slice holds only initialised bytes.
+    let room = unsafe {
+        let s = &*skb;
+        if s.data_len != 0 || s.end < s.tail {
+            return -(crate::wire::errno::EMSGSIZE);
+        }
+        let len = (s.end - s.tail) as usize;
+        let at = s.head.add(s.tail as usize);
+        core::ptr::write_bytes(at, 0, len);
+        core::slice::from_raw_parts_mut(at, len)
+    };
+    let mut out = Writer::new(room);
+    let result = running.dump.fill(&running.ctx, &mut out);
+    let written = out.len();
+    if written > 0 {
+        // SAFETY: `written` bytes of the tailroom were filled in; `skb_put`
+        // makes them part of the buffer (it fits: `written` ≤ tailroom).
+        unsafe { bindings::skb_put(skb, written as u32) };
+    }
+    match result {
+        Ok(true) if written > 0 => written as c_int,
+        Ok(true) => -(crate::wire::errno::EMSGSIZE),
+        Ok(false) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+// ANCHOR_END: dump_cb
+
+/// Called by the core once, when the dump ends (done, failed, or the reader
+/// closed its socket): drops the state.
+///
+/// # Safety
+///
+/// Only the core calls it, once, after `start_cb`, with `cb->data` pointing
+/// at our `Running<D>`.
+unsafe extern "C" fn done_cb<D: Dump>(cb: *mut bindings::netlink_callback) -> c_int {
+    // SAFETY: the state came from `KBox::into_raw` in `start`, the core
+    // owned it since `start_cb`, and no callback of this dump runs again.
+    unsafe {
+        let state = (*cb).data.cast::<Running<D>>();
+        (*cb).data = core::ptr::null_mut();
+        if !state.is_null() {
+            drop(KBox::from_raw(state));
+        }
+    }
+    0
+}
