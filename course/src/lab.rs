@@ -169,6 +169,12 @@ impl Lab {
                 fs::copy(&ko, stage.join(ko.file_name().unwrap_or_default()))?;
             }
             for (name, path) in self.build_programs(lesson, variant)? {
+                // With several lessons (the shell), a later lesson's program
+                // may have an earlier one's name (lesson 06's `rtm`): the
+                // later wins, and each stays reachable as NAME-NN (`rtm-05`).
+                if lessons.len() > 1 {
+                    fs::copy(&path, stage.join("bin").join(format!("{name}-{:02}", lesson.number)))?;
+                }
                 fs::copy(&path, stage.join("bin").join(name))?;
             }
             for script in ["check.sh", "demo.sh", "bench.sh"] {
