@@ -19,8 +19,8 @@ mod knetlink;
 // ANCHOR_END: includes
 
 use knetlink::{Handler, Request, Socket};
-use wire::nlmsg::{self, Header, Message, Messages};
 use wire::errno::{EMSGSIZE, EOPNOTSUPP};
+use wire::nlmsg::{self, Header, Message, Messages};
 use wire::proto;
 
 module! {

@@ -19,8 +19,8 @@ mod knetlink;
 // ANCHOR_END: includes
 
 use knetlink::{Handler, Request, Socket};
-use wire::nlmsg::{self, Header, Message, Messages};
 use wire::errno::{EMSGSIZE, EOPNOTSUPP};
+use wire::nlmsg::{self, Header, Message, Messages};
 use wire::proto;
 
 module! {
@@ -134,8 +134,7 @@ fn greet(request: &Request<'_>, header: &Header, payload: &[u8]) -> Result {
     // so the sender can match reply to request.
     let mut buf = KVec::from_elem(0u8, nlmsg::HDRLEN + text_out.len() + 4, GFP_KERNEL)?;
     let mut w = wire::writer::Writer::new(&mut buf);
-    w.message(proto::GREET_REPLY, 0, header.seq, request.portid(), &text_out)
-        .map_err(|_| knetlink::errno(EMSGSIZE))?;
+    w.message(proto::GREET_REPLY, 0, header.seq, request.portid(), &text_out).map_err(|_| knetlink::errno(EMSGSIZE))?;
     pr_info!("greeted port {} (seq {})\n", request.portid(), header.seq);
     request.reply(w.as_bytes())
     // STARTER

@@ -82,7 +82,12 @@ fn handle(request: &Request<'_>, message: &Message<'_>) {
     }
     let result = match header.ty {
         proto::TLV_RECORDS => {
-            pr_info!("TLV_RECORDS seq {} from port {}: {} bytes\n", header.seq, request.portid(), message.payload.len());
+            pr_info!(
+                "TLV_RECORDS seq {} from port {}: {} bytes\n",
+                header.seq,
+                request.portid(),
+                message.payload.len()
+            );
             records(request, header, message.payload)
         }
         ty if ty < nlmsg::MIN_TYPE => return,
