@@ -2,17 +2,14 @@
 
 //! Lesson 06: the routing table manager of lesson 05, announcing its changes.
 //!
-//! Everything of lesson 05 stays: named tables of IPv4 routes, driven with
-//! the messages of `wire::rtm` on netlink protocol 31. New: every change
-//! (table created or deleted, route added, replaced or deleted) is announced
-//! on a multicast group, to every process that listens, if any does.
+//! Everything of lesson 05 stays: its reference code is built into this
+//! module (the course tool copies `solutions/kmods/05-rtm` here as `rtm/`).
+//! New is only what lesson 05 left to a hook: every change (table created or
+//! deleted, route added, replaced or deleted) is announced on a multicast
+//! group, to every process that listens, if any does (`notify.rs`).
 
 use kernel::prelude::*;
-use kernel::rbtree::{RBTree, RBTreeNode};
-use core::sync::atomic::{AtomicU64, Ordering};
-use kernel::sync::{new_mutex, Arc, Mutex};
 
-// ANCHOR: includes
 #[allow(dead_code, unreachable_pub, unused_attributes, missing_docs)]
 #[path = "wire/lib.rs"]
 mod wire;
@@ -20,15 +17,28 @@ mod wire;
 #[allow(dead_code, unreachable_pub)]
 #[path = "knetlink/lib.rs"]
 mod knetlink;
-// ANCHOR_END: includes
 
-use knetlink::dump::{self, Dump, DumpContext};
-use knetlink::{Handler, Request, Socket};
-use wire::errno::{EEXIST, EOPNOTSUPP};
-use wire::nlmsg::{self, Header, Message, Messages};
-use wire::proto;
-use wire::rtm::{self, Attributes, Invalid, Prefix, Route};
-use wire::writer::Writer;
+// ANCHOR: reuse
+// Lesson 05's reference code, unchanged.
+#[path = "rtm/announce.rs"]
+mod announce;
+#[path = "rtm/dumps.rs"]
+mod dumps;
+#[path = "rtm/handler.rs"]
+mod handler;
+#[path = "rtm/messages.rs"]
+mod messages;
+#[path = "rtm/state.rs"]
+mod state;
+
+// This lesson's own.
+mod notify;
+// ANCHOR_END: reuse
+
+use handler::Rtm;
+use knetlink::Socket;
+use notify::Multicast;
+use wire::{proto, rtm};
 
 module! {
     type: RtmModule,
@@ -38,55 +48,18 @@ module! {
     license: "GPL",
 }
 
-// ANCHOR: state
-/// A table or interface name, NUL-padded to a fixed size so that it can be
-/// a key: compared as bytes, names sort like text.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Name([u8; rtm::NAME_MAX]);
-
-/// Where a route sends packets.
-struct Hop {
-    gateway: [u8; 4],
-    oif: Name,
-}
-
-/// One routing table: its routes, ordered by prefix.
-struct Table {
-    routes: RBTree<Prefix, Hop>,
-    /// How many routes (the tree does not count them).
-    count: u32,
-    /// Changes with every change of the routes, so that a dump can tell
-    /// whether the table changed under it.
-    generation: u32,
-}
-
-/// Everything the module knows, behind one lock: the input callback runs in
-/// every sender's context at once, and dumps read it from readers' contexts.
-#[pin_data]
-struct State {
-    #[pin]
-    tables: Mutex<RBTree<Name, Table>>,
-}
-// ANCHOR_END: state
-
-/// The module: while it lives, protocol 31 is served.
+/// The module: while it lives, protocol 31 is served and changes announced.
 struct RtmModule {
-    socket: Socket<Rtm>,
-}
-
-/// The handler of protocol 31. The state is reference-counted: a running
-/// dump holds a reference of its own.
-struct Rtm {
-    state: Arc<State>,
+    socket: Socket<Rtm<Multicast>>,
 }
 
 impl kernel::Module for RtmModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let state = Arc::pin_init(pin_init!(State { tables <- new_mutex!(RBTree::new()) }), GFP_KERNEL)?;
+        let handler = KBox::pin(Rtm::new(Multicast::new())?, GFP_KERNEL)?;
         // ANCHOR: groups
         // Two multicast groups: tables and routes. (Socket::new lets
         // unprivileged processes join them: NL_CFG_F_NONROOT_RECV.)
-        let socket = Socket::new(proto::NETLINK_COURSE, rtm::GROUPS, KBox::pin(Rtm { state }, GFP_KERNEL)?)?;
+        let socket = Socket::new(proto::NETLINK_COURSE, rtm::GROUPS, handler)?;
         // ANCHOR_END: groups
         pr_info!("listening on netlink protocol {}, {} multicast groups\n", proto::NETLINK_COURSE, rtm::GROUPS);
         Ok(RtmModule { socket })
@@ -95,406 +68,6 @@ impl kernel::Module for RtmModule {
 
 impl Drop for RtmModule {
     fn drop(&mut self) {
-        // The socket (and with it the state, unless a dump still holds it:
-        // it cannot, a dump keeps the module loaded) goes after this; the
-        // trees free every node when they are dropped.
-        let tables = self.socket.handler().state.tables.lock();
-        let routes: u64 = tables.values().map(|t| u64::from(t.count)).sum();
-        pr_info!("unloading: freeing {} tables and {} routes\n", tables.iter().count(), routes);
-        pr_info!("{} notifications were sent\n", NOTIFICATIONS.load(Ordering::Relaxed));
+        self.socket.handler().log_unload();
     }
 }
-
-impl Name {
-    /// A name from text of 1 to 32 bytes.
-    fn new(text: &str) -> Result<Name> {
-        let bytes = text.as_bytes();
-        let mut name = [0u8; rtm::NAME_MAX];
-        name.get_mut(..bytes.len()).ok_or(ERANGE)?.copy_from_slice(bytes);
-        Ok(Name(name))
-    }
-
-    /// The text (up to the first NUL).
-    fn as_str(&self) -> &str {
-        let end = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
-        core::str::from_utf8(&self.0[..end]).unwrap_or("?")
-    }
-}
-
-impl Table {
-    fn new() -> Table {
-        Table { routes: RBTree::new(), count: 0, generation: 0 }
-    }
-
-    fn changed(&mut self) {
-        self.generation = self.generation.wrapping_add(1);
-    }
-}
-
-/// What a handled request leaves to do.
-enum Done {
-    /// Nothing more: ACK it if asked.
-    Ack,
-    /// A dump was started: the core ends it with NLMSG_DONE, no ACK.
-    Dumping,
-}
-
-/// The errno of a refused request.
-fn refuse(e: Invalid) -> Error {
-    pr_debug!("refused: {} (attribute {:?})\n", e.why, e.attr);
-    knetlink::errno(e.errno)
-}
-
-/// Does the request carry every bit of `flag`?
-fn has(header: &Header, flag: u16) -> bool {
-    header.flags & flag == flag
-}
-
-// ANCHOR: receive
-impl Handler for Rtm {
-    fn receive(&self, request: &Request<'_>) {
-        for message in Messages::new(request.data()) {
-            match message {
-                Ok(message) => self.handle(request, &message),
-                Err(e) => {
-                    pr_warn!("malformed message from port {}: {:?}; rest of the batch dropped\n", request.portid(), e);
-                    break;
-                }
-            }
-        }
-    }
-}
-// ANCHOR_END: receive
-
-impl Rtm {
-    // ANCHOR: handle
-    /// Handles one message: requests only; errors always answered, success
-    /// only with NLM_F_ACK, dumps never.
-    fn handle(&self, request: &Request<'_>, message: &Message<'_>) {
-        let header = &message.header;
-        if !has(header, nlmsg::F_REQUEST) || header.ty < nlmsg::MIN_TYPE {
-            return;
-        }
-        let answer = match self.dispatch(request, message) {
-            Ok(Done::Dumping) => return,
-            Ok(Done::Ack) if !has(header, nlmsg::F_ACK) => return,
-            Ok(Done::Ack) => request.ack(header, 0),
-            Err(e) => request.ack(header, e.to_errno()),
-        };
-        if let Err(e) = answer {
-            pr_warn!("could not answer port {}: {:?}\n", request.portid(), e);
-        }
-    }
-
-    /// Checks permission and attributes, then calls the operation.
-    fn dispatch(&self, request: &Request<'_>, message: &Message<'_>) -> Result<Done> {
-        let header = &message.header;
-        let changes = match header.ty {
-            rtm::TABLE_NEW | rtm::TABLE_DEL | rtm::ROUTE_NEW | rtm::ROUTE_DEL => true,
-            rtm::TABLE_GET | rtm::ROUTE_GET | rtm::ROUTE_LOOKUP => false,
-            _ => return Err(knetlink::errno(EOPNOTSUPP)),
-        };
-        // Changes need CAP_NET_ADMIN, checked first, like rtnetlink does.
-        if changes && !request.may_admin() {
-            return Err(EPERM);
-        }
-        let attrs = Attributes::parse(message.payload).map_err(refuse)?;
-        let dump = has(header, nlmsg::F_DUMP);
-        match header.ty {
-            rtm::TABLE_NEW => self.table_new(request, header, &attrs),
-            rtm::TABLE_DEL => self.table_del(request, header, &attrs),
-            rtm::TABLE_GET if dump => {
-                dump::start(request, message, TableDump { state: self.state.clone(), last: None })?;
-                Ok(Done::Dumping)
-            }
-            rtm::TABLE_GET => self.table_get(request, header, &attrs),
-            rtm::ROUTE_NEW => self.route_new(request, header, &attrs),
-            rtm::ROUTE_DEL => self.route_del(request, header, &attrs),
-            rtm::ROUTE_GET if dump => self.route_dump(request, message, &attrs),
-            rtm::ROUTE_GET => self.route_get(request, header, &attrs),
-            _ => self.route_lookup(request, header, &attrs),
-        }
-    }
-    // ANCHOR_END: handle
-
-    // ANCHOR: table_new
-    /// TABLE_NEW: creates a table. An existing one is EEXIST with
-    /// NLM_F_EXCL and left alone otherwise; a missing one is created only
-    /// with NLM_F_CREATE (else ENOENT).
-    fn table_new(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
-        let name = Name::new(attrs.table().map_err(refuse)?)?;
-        let mut tables = self.state.tables.lock();
-        if tables.get(&name).is_some() {
-            if has(header, nlmsg::F_EXCL) {
-                return Err(knetlink::errno(EEXIST));
-            }
-            return Ok(Done::Ack);
-        }
-        if !has(header, nlmsg::F_CREATE) {
-            return Err(ENOENT);
-        }
-        tables.try_create_and_insert(name, Table::new(), GFP_KERNEL)?;
-        // Announced under the lock: listeners see changes in the order
-        // they happened.
-        notify(request, header, rtm::GROUP_TABLES, rtm::TABLE_NEW, nlmsg::F_CREATE | nlmsg::F_EXCL, |w| {
-            rtm::put_table(w, name.as_str(), Some(0))
-        });
-        Ok(Done::Ack)
-    }
-    // ANCHOR_END: table_new
-
-    /// TABLE_DEL: deletes a table and all its routes.
-    fn table_del(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
-        let name = Name::new(attrs.table().map_err(refuse)?)?;
-        let removed = {
-            let mut tables = self.state.tables.lock();
-            let removed = tables.remove(&name).ok_or(ENOENT)?;
-            notify(request, header, rtm::GROUP_TABLES, rtm::TABLE_DEL, 0, |w| rtm::put_table(w, name.as_str(), None));
-            removed
-        };
-        // Freed here, after the lock is released.
-        drop(removed);
-        Ok(Done::Ack)
-    }
-
-    /// TABLE_GET: answers with a TABLE_NEW message: name and route count.
-    fn table_get(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
-        let name = Name::new(attrs.table().map_err(refuse)?)?;
-        let count = self.state.tables.lock().get(&name).ok_or(ENOENT)?.count;
-        let mut buf = [0u8; 128];
-        let len = table_message(&mut buf, 0, header.seq, request.portid(), &name, count)?;
-        request.reply(&buf[..len])?;
-        Ok(Done::Ack)
-    }
-
-    // ANCHOR: route_new
-    /// ROUTE_NEW: adds a route (NLM_F_CREATE), or replaces the route of the
-    /// same prefix (NLM_F_REPLACE). An existing route without NLM_F_REPLACE,
-    /// or with NLM_F_EXCL, is EEXIST; a missing table is ENOENT.
-    fn route_new(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
-        let name = Name::new(attrs.table().map_err(refuse)?)?;
-        let route = attrs.route().map_err(refuse)?;
-        let hop = Hop { gateway: route.gateway, oif: Name::new(route.oif)? };
-        // Allocate before taking the lock: less time under it.
-        let node = RBTreeNode::new(route.dst, hop, GFP_KERNEL)?;
-        let mut tables = self.state.tables.lock();
-        let table = tables.get_mut(&name).ok_or(ENOENT)?;
-        let exists = table.routes.get(&route.dst).is_some();
-        if exists && (has(header, nlmsg::F_EXCL) || !has(header, nlmsg::F_REPLACE)) {
-            return Err(knetlink::errno(EEXIST));
-        }
-        if !exists && !has(header, nlmsg::F_CREATE) {
-            return Err(ENOENT);
-        }
-        let old = table.routes.insert(node);
-        if old.is_none() {
-            table.count += 1;
-        }
-        table.changed();
-        // As rtnetlink does: a replacement is announced with NLM_F_REPLACE,
-        // a new route with NLM_F_CREATE | NLM_F_EXCL.
-        let flags = if old.is_some() { nlmsg::F_REPLACE } else { nlmsg::F_CREATE | nlmsg::F_EXCL };
-        notify(request, header, rtm::GROUP_ROUTES, rtm::ROUTE_NEW, flags, |w| rtm::put_route(w, name.as_str(), &route));
-        Ok(Done::Ack)
-    }
-    // ANCHOR_END: route_new
-
-    // ANCHOR: route_del
-    /// ROUTE_DEL: deletes the route of one exact prefix; a missing table or
-    /// route is ENOENT.
-    fn route_del(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
-        let name = Name::new(attrs.table().map_err(refuse)?)?;
-        let dst = attrs.prefix().map_err(refuse)?;
-        let mut tables = self.state.tables.lock();
-        let table = tables.get_mut(&name).ok_or(ENOENT)?;
-        let hop = table.routes.remove(&dst).ok_or(ENOENT)?;
-        table.count -= 1;
-        table.changed();
-        // The notification carries the whole route that went away.
-        let route = Route { dst, gateway: hop.gateway, oif: hop.oif.as_str() };
-        notify(request, header, rtm::GROUP_ROUTES, rtm::ROUTE_DEL, 0, |w| rtm::put_route(w, name.as_str(), &route));
-        Ok(Done::Ack)
-    }
-    // ANCHOR_END: route_del
-
-    /// ROUTE_GET: answers with the ROUTE_NEW message of one exact prefix.
-    fn route_get(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
-        let name = Name::new(attrs.table().map_err(refuse)?)?;
-        let dst = attrs.prefix().map_err(refuse)?;
-        let mut buf = [0u8; ROUTE_MESSAGE_MAX];
-        let len = {
-            let tables = self.state.tables.lock();
-            let hop = tables.get(&name).ok_or(ENOENT)?.routes.get(&dst).ok_or(ENOENT)?;
-            route_message(&mut buf, 0, header.seq, request.portid(), &name, &dst, hop)?
-        };
-        request.reply(&buf[..len])?;
-        Ok(Done::Ack)
-    }
-
-    // ANCHOR: route_lookup
-    /// ROUTE_LOOKUP: the route with the longest prefix that contains the
-    /// address: try /32, /31, ... /0, and answer the first one found.
-    fn route_lookup(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
-        let name = Name::new(attrs.table().map_err(refuse)?)?;
-        let addr = attrs.address().map_err(refuse)?;
-        let mut buf = [0u8; ROUTE_MESSAGE_MAX];
-        let len = {
-            let tables = self.state.tables.lock();
-            let table = tables.get(&name).ok_or(ENOENT)?;
-            let (dst, hop) = (0..=32u8)
-                .rev()
-                .map(|len| Prefix::of(addr, len))
-                .find_map(|p| table.routes.get(&p).map(|hop| (p, hop)))
-                .ok_or(ENOENT)?;
-            route_message(&mut buf, 0, header.seq, request.portid(), &name, &dst, hop)?
-        };
-        request.reply(&buf[..len])?;
-        Ok(Done::Ack)
-    }
-    // ANCHOR_END: route_lookup
-
-    // ANCHOR: route_dump
-    /// ROUTE_GET with NLM_F_DUMP: every route of a table, in prefix order,
-    /// over as many buffers as it takes.
-    fn route_dump(&self, request: &Request<'_>, message: &Message<'_>, attrs: &Attributes<'_>) -> Result<Done> {
-        let table = Name::new(attrs.table().map_err(refuse)?)?;
-        // A missing table is an error now, not an empty dump. The lock must
-        // be released before the dump starts: its first fill runs at once.
-        let generation = self.state.tables.lock().get(&table).ok_or(ENOENT)?.generation;
-        let state = self.state.clone();
-        dump::start(request, message, RouteDump { state, table, generation, last: None })?;
-        Ok(Done::Dumping)
-    }
-    // ANCHOR_END: route_dump
-}
-
-/// Notifications sent since the module was loaded (logged at unload).
-static NOTIFICATIONS: AtomicU64 = AtomicU64::new(0);
-
-// ANCHOR: notify
-/// Announces a change on multicast `group`: a message of type `ty` with
-/// `flags`, the attributes written by `encode`, and the sequence number and
-/// port id of the request that caused it (so a listener can tell its own
-/// changes). Nothing is built when nobody listens. A failure is logged, not
-/// returned: the change itself was made.
-fn notify(
-    request: &Request<'_>,
-    header: &Header,
-    group: u32,
-    ty: u16,
-    flags: u16,
-    encode: impl FnOnce(&mut Writer<'_>) -> core::result::Result<(), wire::Error>,
-) {
-    // TODO(exercise 6.1): Announce the change: unless nobody listens on `group` (request.has_listeners), build the message (header with ty, flags, the request's seq and the requester's port id, then `encode`) and request.broadcast() it; count it in NOTIFICATIONS.
-    let _ = (request, header, group, ty, flags, encode, &NOTIFICATIONS);
-}
-// ANCHOR_END: notify
-
-/// Room for the largest route message: header, table, prefix, gateway,
-/// interface (116 bytes), rounded up.
-const ROUTE_MESSAGE_MAX: usize = 128;
-
-/// Writes one ROUTE_NEW message about a route into `buf`; returns its length.
-fn route_message(
-    buf: &mut [u8],
-    flags: u16,
-    seq: u32,
-    portid: u32,
-    table: &Name,
-    dst: &Prefix,
-    hop: &Hop,
-) -> Result<usize> {
-    let mut w = Writer::new(buf);
-    let route = Route { dst: *dst, gateway: hop.gateway, oif: hop.oif.as_str() };
-    let encode = |w: &mut Writer<'_>| -> core::result::Result<(), wire::Error> {
-        let m = w.start(rtm::ROUTE_NEW, flags, seq, portid)?;
-        rtm::put_route(w, table.as_str(), &route)?;
-        w.finish(m).map(|_| ())
-    };
-    encode(&mut w).map_err(|_| knetlink::errno(wire::errno::EMSGSIZE))?;
-    Ok(w.len())
-}
-
-/// Writes one TABLE_NEW message about a table into `buf`; returns its length.
-fn table_message(buf: &mut [u8], flags: u16, seq: u32, portid: u32, name: &Name, count: u32) -> Result<usize> {
-    let mut w = Writer::new(buf);
-    let encode = |w: &mut Writer<'_>| -> core::result::Result<(), wire::Error> {
-        let m = w.start(rtm::TABLE_NEW, flags, seq, portid)?;
-        rtm::put_table(w, name.as_str(), Some(count))?;
-        w.finish(m).map(|_| ())
-    };
-    encode(&mut w).map_err(|_| knetlink::errno(wire::errno::EMSGSIZE))?;
-    Ok(w.len())
-}
-
-/// A dump of every table: where it stands is the last name sent.
-struct TableDump {
-    state: Arc<State>,
-    last: Option<Name>,
-}
-
-impl Dump for TableDump {
-    fn fill(&mut self, ctx: &DumpContext, out: &mut Writer<'_>) -> Result<bool> {
-        let mut tables = self.state.tables.lock();
-        let from = self.last.unwrap_or(Name([0; rtm::NAME_MAX]));
-        let mut cursor = tables.cursor_lower_bound(&from);
-        while let Some(c) = cursor {
-            let (name, table) = c.current();
-            if Some(*name) != self.last {
-                let mut buf = [0u8; 128];
-                let len = table_message(&mut buf, DumpContext::FLAGS, ctx.seq, ctx.portid, name, table.count)?;
-                if out.put_payload(&buf[..len]).is_err() {
-                    return Ok(true); // full: the rest goes in the next buffer
-                }
-                self.last = Some(*name);
-            }
-            cursor = c.move_next();
-        }
-        Ok(false)
-    }
-}
-
-// ANCHOR: route_dump_state
-/// A dump of one table's routes. Between two buffers the lock is released
-/// and the table may change, so the position is a key, not a pointer: the
-/// last prefix sent. The next buffer starts after it.
-struct RouteDump {
-    state: Arc<State>,
-    table: Name,
-    /// The table's generation when the dump started.
-    generation: u32,
-    last: Option<Prefix>,
-}
-// ANCHOR_END: route_dump_state
-
-// ANCHOR: fill
-impl Dump for RouteDump {
-    fn fill(&mut self, ctx: &DumpContext, out: &mut Writer<'_>) -> Result<bool> {
-        let mut tables = self.state.tables.lock();
-        // Deleted since the last buffer: the dump ends with ENOENT.
-        let table = tables.get_mut(&self.table).ok_or(ENOENT)?;
-        // Changed since the dump started: say so, as rtnetlink does.
-        let mut flags = DumpContext::FLAGS;
-        if table.generation != self.generation {
-            flags |= nlmsg::F_DUMP_INTR;
-        }
-        // The smallest key is 0.0.0.0/0: where a new dump starts.
-        let from = self.last.unwrap_or_default();
-        let mut cursor = table.routes.cursor_lower_bound(&from);
-        while let Some(c) = cursor {
-            let (dst, hop) = c.current();
-            if Some(*dst) != self.last {
-                let mut buf = [0u8; ROUTE_MESSAGE_MAX];
-                let len = route_message(&mut buf, flags, ctx.seq, ctx.portid, &self.table, dst, hop)?;
-                // All or nothing: a message that does not fit is not written.
-                if out.put_payload(&buf[..len]).is_err() {
-                    return Ok(true);
-                }
-                self.last = Some(*dst);
-            }
-            cursor = c.move_next();
-        }
-        Ok(false)
-    }
-}
-// ANCHOR_END: fill

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The routing tables: names, routes, and the one lock around them.
+
+use crate::wire::rtm::{self, Prefix};
+use kernel::prelude::*;
+use kernel::rbtree::RBTree;
+use kernel::sync::{new_mutex, Arc, Mutex};
+
+// ANCHOR: state
+/// A table or interface name, NUL-padded to a fixed size so that it can be
+/// a key: compared as bytes, names sort like text.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Name(pub(crate) [u8; rtm::NAME_MAX]);
+
+/// Where a route sends packets.
+pub(crate) struct Hop {
+    pub(crate) gateway: [u8; 4],
+    pub(crate) oif: Name,
+}
+
+/// One routing table: its routes, ordered by prefix.
+pub(crate) struct Table {
+    pub(crate) routes: RBTree<Prefix, Hop>,
+    /// How many routes (the tree does not count them).
+    pub(crate) count: u32,
+    /// Changes with every change of the routes, so that a dump can tell
+    /// whether the table changed under it.
+    pub(crate) generation: u32,
+}
+
+/// Everything the module knows, behind one lock: the input callback runs in
+/// every sender's context at once, and dumps read it from readers' contexts.
+#[pin_data]
+pub(crate) struct State {
+    #[pin]
+    pub(crate) tables: Mutex<RBTree<Name, Table>>,
+}
+// ANCHOR_END: state
+
+impl State {
+    /// No tables yet.
+    pub(crate) fn new() -> Result<Arc<State>> {
+        Arc::pin_init(pin_init!(State { tables <- new_mutex!(RBTree::new()) }), GFP_KERNEL)
+    }
+
+    /// Logs what unloading frees (the trees free every node when dropped).
+    pub(crate) fn log_unload(&self) {
+        let tables = self.tables.lock();
+        let routes: u64 = tables.values().map(|t| u64::from(t.count)).sum();
+        pr_info!("unloading: freeing {} tables and {} routes\n", tables.iter().count(), routes);
+    }
+}
+
+impl Name {
+    /// A name from text of 1 to 32 bytes.
+    pub(crate) fn new(text: &str) -> Result<Name> {
+        let bytes = text.as_bytes();
+        let mut name = [0u8; rtm::NAME_MAX];
+        name.get_mut(..bytes.len()).ok_or(ERANGE)?.copy_from_slice(bytes);
+        Ok(Name(name))
+    }
+
+    /// The text (up to the first NUL).
+    pub(crate) fn as_str(&self) -> &str {
+        let end = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
+        core::str::from_utf8(&self.0[..end]).unwrap_or("?")
+    }
+}
+
+impl Table {
+    pub(crate) fn new() -> Table {
+        Table { routes: RBTree::new(), count: 0, generation: 0 }
+    }
+
+    pub(crate) fn changed(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+    }
+}
