@@ -9,7 +9,7 @@ mod starters;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use lab::Lab;
+use lab::{Lab, Lint};
 use lessons::{Lesson, Variant};
 use report::Outcome;
 use std::fs;
@@ -134,7 +134,7 @@ fn run(cli: Cli) -> Result<bool> {
         Cmd::Shell { solution } => {
             let all = lessons::all(&root)?;
             let lab = Lab::prepare(&root)?;
-            let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant(solution), false)?;
+            let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant(solution), Lint::Fast)?;
             lab.boot(&stage, "shell", true)?;
             Ok(true)
         }
@@ -148,7 +148,7 @@ fn run(cli: Cli) -> Result<bool> {
 /// `course run`: boot with the lesson's demo script, showing everything.
 fn demo(root: &Path, lesson: &Lesson, variant: Variant) -> Result<bool> {
     let lab = Lab::prepare(root)?;
-    let stage = lab.stage(&[lesson], variant, false)?;
+    let stage = lab.stage(&[lesson], variant, Lint::Fast)?;
     println!("== Lesson {}: {} ({} code), in the lab VM", lesson.number, lesson.manifest.title, variant.name());
     let console = lab.boot(&stage, &format!("{:02}-demo.sh", lesson.number), true)?;
     if !report::crash_lines(&console).is_empty() || !report::finished(&console) {
@@ -165,7 +165,7 @@ fn bench(root: &Path, lesson: &Lesson) -> Result<bool> {
         bail!("lesson {} has no benchmark (checks/{}/bench.sh)", lesson.number, lesson.slug);
     }
     let lab = Lab::prepare(root)?;
-    let stage = lab.stage(&[lesson], Variant::Solution, false)?;
+    let stage = lab.stage(&[lesson], Variant::Solution, Lint::Fast)?;
     println!("== Lesson {} benchmark, reference solution, in the lab VM (minutes)", lesson.number);
     let console = lab.boot(&stage, &format!("{:02}-bench.sh", lesson.number), true)?;
     let ok = report::crash_lines(&console).is_empty() && report::finished(&console);
@@ -189,7 +189,7 @@ enum Expect {
 fn check(root: &Path, lesson: &Lesson, variant: Variant, expect: Expect) -> Result<(bool, Vec<(String, bool)>)> {
     let lab = Lab::prepare(root)?;
     let strict = expect == Expect::StarterFails || variant == Variant::Solution;
-    let stage = lab.stage(&[lesson], variant, strict)?;
+    let stage = lab.stage(&[lesson], variant, if strict { Lint::Strict } else { Lint::Clippy })?;
     println!("== Checking lesson {}: {} ({} code)", lesson.number, lesson.manifest.title, variant.name());
     let console = lab.boot(&stage, &format!("{:02}-check.sh", lesson.number), false)?;
     let crashed = report::crash_lines(&console);

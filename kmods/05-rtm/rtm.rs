@@ -51,8 +51,9 @@ struct RtmModule {
     socket: Socket<Rtm<Quiet>>,
 }
 
-/// Lesson 05 makes changes without telling anybody (lesson 06 will); with
-/// dynamic debug on, it logs them.
+/// Lesson 05 makes changes without telling anybody (lesson 06 will). Its
+/// `pr_debug!` lines print only in a kernel built with Rust debug assertions
+/// (`CONFIG_RUST_DEBUG_ASSERTIONS`), which the lab's is not.
 struct Quiet;
 
 impl Announce for Quiet {
