@@ -37,7 +37,11 @@ append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 lab.run=$run"
 # Checks read the kernel log with dmesg; keep the console for results and crashes.
 [ "$run" = shell ] || append+=" quiet loglevel=4"
 accel=(-accel tcg)
-[ "${LAB_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
+if [ "${LAB_KVM:-0}" = 1 ]; then
+  [ -r /dev/kvm ] && [ -w /dev/kvm ] ||
+    die "LAB_KVM=1 but /dev/kvm is missing or not usable by $(id -un): unset LAB_KVM to use emulation"
+  accel=(-accel kvm -cpu host)
+fi
 
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 256M -nographic -no-reboot
       -kernel "$bzimage" -initrd "$root.cpio" -append "$append")
