@@ -291,12 +291,14 @@ fn next_step(root: &Path, lesson: &Lesson) -> Result<()> {
 
 /// `course list`: every lesson with its exercises and the last check result.
 fn list(root: &Path) -> Result<bool> {
-    for lesson in lessons::all(root)? {
+    let lessons = lessons::all(root)?;
+    let width = lessons.iter().map(|l| l.manifest.title.chars().count()).max().unwrap_or(0);
+    for lesson in lessons {
         let status = match load_results(root, &lesson) {
             None => "not checked yet".to_string(),
             Some(r) => format!("{}/{} checks passed", r.iter().filter(|(_, ok)| *ok).count(), r.len()),
         };
-        println!("{:>2}  {:<40} {status}", lesson.number, lesson.manifest.title);
+        println!("{:>2}  {:<width$}  {status}", lesson.number, lesson.manifest.title);
         println!("      chapter: {}", lesson.manifest.chapter);
         for ex in &lesson.manifest.exercises {
             println!("      exercise {:<5} {} ({})", ex.id, ex.title, ex.file);
