@@ -48,7 +48,7 @@ rtm route add s1 10.2.0.0/16 via 11.1.1.2 dev eth2
 rtm route del s1 10.1.1.0/24
 rtm table add s2
 rtm table del s1
-wait_or_kill 10 $p1 $p2 $p3 $p4 $p5
+wait_or_kill 5 $p1 $p2 $p3 $p4 $p5
 
 types=$(sed 1d /tmp/raw | cut -d' ' -f1 | tr '\n' ' ')
 [ "$types" = "TABLE_NEW ROUTE_NEW ROUTE_NEW ROUTE_NEW ROUTE_DEL TABLE_NEW TABLE_DEL " ] && pass events-sent \
@@ -70,7 +70,7 @@ rtm monitor --routes --rcvbuf 1024 --delay-ms 2000 >/tmp/slow 2>&1 & ps=$!
 wait_ready /tmp/slow
 awk 'BEGIN { for (i = 0; i < 500; i++) printf "route add e 10.%d.%d.0/24 via 11.1.1.1 dev eth0\n", int(i / 250), i % 250 }' >/tmp/e
 rtm batch -q /tmp/e >/dev/null
-n=0; while ! grep -q "^sync: done" /tmp/slow && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+n=0; while ! grep -q "^sync: done" /tmp/slow && [ $n -lt 80 ]; do sleep 0.1; n=$((n + 1)); done
 kill $ps 2>/dev/null
 synced=$(grep -c "^sync: route e " /tmp/slow)
 grep -q "ENOBUFS" /tmp/slow && [ "$synced" = 500 ] && pass enobufs \
