@@ -47,7 +47,9 @@ if [ "${LAB_KVM:-0}" = 1 ]; then
   accel=(-accel kvm -cpu host)
 fi
 
-qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 256M -nographic -no-reboot
+# Two CPUs as two sockets: the kernel has no ACPI and finds CPUs in the BIOS's
+# MP table, which lists one per socket (with -smp 2 alone it sees one).
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2,sockets=2 -m 256M -nographic -no-reboot
       -nic none  # no network card: the lab needs only loopback, and its ROM is slow
       -kernel "$bzimage" -initrd "$root.cpio" -append "$append")
 if [ "$run" = shell ]; then
