@@ -2,8 +2,8 @@
 . /lab/lib.sh
 
 show insmod /lab/rtm_notify.ko
-rtm monitor --count 6 >/tmp/root.events 2>&1 &
-su student -c "rtm monitor --count 6 --join bind" >/tmp/student.events 2>&1 &
+rtm monitor --count 6 >/tmp/root.events 2>&1 & p1=$!
+su student -c "rtm monitor --count 6 --join bind" >/tmp/student.events 2>&1 & p2=$!
 sleep 1
 show rtm table add main
 show rtm route add main 10.1.1.0/24 via 11.1.1.1 dev eth0/6
@@ -15,4 +15,8 @@ sleep 1
 show cat /tmp/root.events
 show cat /tmp/student.events
 show klog_of rtm_notify
+# A monitor still waiting (it saw fewer than 6 events) holds a socket of
+# protocol 31, and an open socket keeps the module loaded: end it first.
+kill $p1 $p2 2>/dev/null
+wait
 show rmmod rtm_notify
