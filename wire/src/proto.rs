@@ -193,7 +193,7 @@ pub const REPLY_ATTR_MAX: u16 = REPLY_ATTR_ID;
 
 /// Policy of the `PERSON_ATTR_*` attributes, indexed by type.
 pub const PERSON_POLICY: [Policy; 4] = [
-    Policy::IGNORE,           // ATTR_UNSPEC
+    Policy::UNSPEC,           // ATTR_UNSPEC
     Policy::string(NAME_MAX), // PERSON_ATTR_NAME
     Policy::U32,              // PERSON_ATTR_AGE
     Policy::NESTED,           // PERSON_ATTR_ADDRESS
@@ -201,14 +201,14 @@ pub const PERSON_POLICY: [Policy; 4] = [
 
 /// Policy of the `ADDRESS_ATTR_*` attributes, indexed by type.
 pub const ADDRESS_POLICY: [Policy; 3] = [
-    Policy::IGNORE,             // ATTR_UNSPEC
+    Policy::UNSPEC,             // ATTR_UNSPEC
     Policy::string(STREET_MAX), // ADDRESS_ATTR_STREET
     Policy::string(CITY_MAX),   // ADDRESS_ATTR_CITY
 ];
 
 /// Policy of the `REPLY_ATTR_*` attributes, indexed by type.
 pub const REPLY_POLICY: [Policy; 3] = [
-    Policy::IGNORE,               // ATTR_UNSPEC
+    Policy::UNSPEC,               // ATTR_UNSPEC
     Policy::string(GREETING_MAX), // REPLY_ATTR_GREETING
     Policy::U32,                  // REPLY_ATTR_ID
 ];
@@ -267,7 +267,7 @@ mod tests {
         w.clear();
         w.put_str(PERSON_ATTR_NAME, &"x".repeat(NAME_MAX + 1)).unwrap();
         let e = parse(w.as_bytes(), &PERSON_POLICY).unwrap_err();
-        assert_eq!(e.attr, Some(PERSON_ATTR_NAME));
+        assert_eq!(e.attr(), Some(PERSON_ATTR_NAME));
         assert_eq!(e.errno(), super::super::errno::ERANGE);
     }
 }

@@ -3,11 +3,14 @@
 //! [`for_each_tlv!`] (exercise 3.2), Rust's answer to the C course's
 //! `ITERATE_TLV_BEGIN` / `ITERATE_TLV_END` pair.
 //!
-//! Both follow the decoding rules of the shared `wire::tlv` module, which
-//! the kernel module uses: `tlv selftest` compares them with it.
+//! Both follow the decoding rules of the shared `wire::tlv` module, and
+//! both run on both sides: `tlv selftest` tests them here, and the lesson's
+//! kernel module compiles this very file to walk the TLVs it receives. So
+//! the file uses `core` only (no `std`, no allocation), and names the wire
+//! formats `crate::wire`, which works in the program and in the module.
 
-use wire::tlv::Tlv;
-use wire::Error;
+use crate::wire::tlv::Tlv;
+use crate::wire::Error;
 
 // ANCHOR: struct
 /// Iterator over the TLVs of a buffer. Each item is a TLV, or the error
@@ -62,7 +65,7 @@ impl<'a> Iterator for TlvIter<'a> {
 /// `break` (out of the walk).
 ///
 /// The macro's value is `Ok(n)`, `n` being the number of TLVs skipped, or
-/// the [`wire::Error`] that stopped the walk (a truncated header, a value
+/// the [`Error`] that stopped the walk (a truncated header, a value
 /// past the end). The block has run for the TLVs before that point.
 macro_rules! for_each_tlv {
     ($buf:expr, |$ty:pat_param, $len:pat_param, $value:pat_param| $body:block) => {{
@@ -70,7 +73,7 @@ macro_rules! for_each_tlv {
         let _ = $crate::iter::TlvIter::new($buf);
         // The block is compiled, but never runs: no TLV reaches it yet.
         for ($ty, $len, $value) in ::core::iter::empty::<(u8, usize, &[u8])>() $body
-        Ok::<usize, ::wire::Error>(0)
+        Ok::<usize, $crate::wire::Error>(0)
     }};
 }
 // ANCHOR_END: macro
