@@ -95,7 +95,7 @@ done
 probe_is truncated-header silence truncated-header --type 33 --hex "$ID7"
 probe_is len-too-big silence len-too-big --type 33 --hex "$ID7"
 probe_is len-too-small silence len-too-small --type 33 --hex "$ID7"
-probe_is no-request-flag silence no-request-flag --type 33 --hex "$ID7"
+probe_is no-request-flag "ack seq=1" no-request-flag --type 33 --hex "$ID7"
 probe_is unknown-type "error seq=1 EOPNOTSUPP" unknown-type --type 33 --hex "$ID7"
 probe_is empty-payload "error seq=1 EINVAL" empty-payload --type 33
 probe_is big-payload "error seq=1 EMSGSIZE" big-payload --type 33

@@ -73,7 +73,7 @@ done
 probe_is truncated-header silence truncated-header --type 35 --hex "$VALID"
 probe_is len-too-big silence len-too-big --type 35 --hex "$VALID"
 probe_is len-too-small silence len-too-small --type 35 --hex "$VALID"
-probe_is no-request-flag silence no-request-flag --type 35 --hex "$VALID"
+probe_is no-request-flag "ack seq=1" no-request-flag --type 35 --hex "$VALID"
 probe_is unknown-type "error seq=1 EOPNOTSUPP" unknown-type --type 35 --hex "$VALID"
 probe_is empty-payload "error seq=1 EINVAL" empty-payload --type 35
 probe_is big-payload "error seq=1 EMSGSIZE" big-payload --type 35

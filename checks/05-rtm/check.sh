@@ -114,7 +114,7 @@ ROUTE=$(route_hex t1 10.1.1.0 24)
 probe_is truncated-header silence truncated-header --type 26
 probe_is len-too-big silence len-too-big --type 26 --hex "$ROUTE"
 probe_is len-too-small silence len-too-small --type 26
-probe_is no-request-flag silence no-request-flag --type 26 --hex "$ROUTE"
+probe_is no-request-flag "ack seq=1" no-request-flag --type 26 --hex "$ROUTE"
 probe_is unknown-type "error seq=1 EOPNOTSUPP" unknown-type
 probe_is empty-payload "error seq=1 EINVAL" empty-payload --type 21 --flags 1024
 probe_is big-payload "error seq=1 EMSGSIZE" big-payload --type 21 --flags 1024

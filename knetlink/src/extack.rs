@@ -48,7 +48,7 @@ impl<'a> ExtAck<'a> {
     /// string: the kernel keeps the pointer until it has sent the reply.
     pub fn message(&mut self, text: &'static CStr) {
         // SAFETY: `raw` is live and ours (invariant); the text is static.
-        unsafe { (*self.raw)._msg = text.as_ptr() };
+        unsafe { (*self.raw)._msg = text.as_ptr().cast() };
     }
 
     /// Names the attribute at fault (`NL_SET_BAD_ATTR`): the kernel reports

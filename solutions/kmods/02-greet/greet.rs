@@ -8,7 +8,7 @@
 //! the request asks for one. Everything is done with the kernel's netlink
 //! functions, as a C module would: the 6.12 Rust bindings (`kernel::bindings`)
 //! are those functions, and each call into them is an `unsafe` block whose
-//! `SAFETY:` comment says why it is sound. (From lesson 03 on, the course's
+//! safety comment says why it is sound. (From lesson 03 on, the course's
 //! `knetlink` layer wraps these calls in safe types.)
 
 use core::ffi::{c_int, CStr};
@@ -23,7 +23,7 @@ use kernel::prelude::*;
 mod wire;
 
 // At most a few log lines per burst, whatever userspace sends.
-#[allow(dead_code)]
+#[allow(dead_code, unreachable_pub)]
 #[path = "knetlink/ratelimit.rs"]
 mod ratelimit;
 // ANCHOR_END: includes
@@ -193,7 +193,7 @@ fn ack(skb: *mut bindings::sk_buff, message: &Message<'_>, err: c_int, why: Opti
     let nlh = message.payload.as_ptr().wrapping_sub(nlmsg::HDRLEN).cast_mut().cast::<bindings::nlmsghdr>();
     let mut extack = bindings::netlink_ext_ack::default();
     if let Some(why) = why {
-        extack._msg = why.as_ptr();
+        extack._msg = why.as_ptr().cast();
     }
     // SAFETY: `skb` is the live received buffer and `nlh` a whole message
     // inside it (the iterator checked its length); `netlink_ack` reads
@@ -268,7 +268,7 @@ fn reply(skb: *mut bindings::sk_buff, portid: u32, seq: u32, text: &[u8]) -> Res
     }
     Ok(())
     // STARTER
-    // let _ = (portid, seq, text, REPLY_PREFIX);
+    // let _ = (skb, portid, seq, text, REPLY_PREFIX);
     // pr_info!("TODO: reply to port {} (seq {})\n", portid, seq);
     // // SAFETY: `out` is ours and was never sent: freeing it here is the one
     // // free it gets (`kfree_skb` in C, a static inline wrapper of this).
