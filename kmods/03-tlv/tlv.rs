@@ -23,11 +23,10 @@ mod knetlink;
 // Your TlvIter and for_each_tlv! (exercises 3.1 and 3.2): the course tool
 // copies lessons/03-tlv/src/iter.rs here, so the kernel walks TLVs with the
 // code you wrote and tested in userspace.
-#[allow(dead_code, unused_macros, unused_imports)]
+#[allow(dead_code, unused_macros, unused_imports, unreachable_pub)]
 mod iter;
 // ANCHOR_END: iter
 
-use iter::for_each_tlv;
 use knetlink::{ratelimit, ExtAck, Handled, Handler, Request, Socket};
 use wire::errno::{EMSGSIZE, EOPNOTSUPP};
 use wire::nlmsg;
@@ -132,7 +131,7 @@ fn records(request: &Request<'_>, extack: &mut ExtAck<'_>) -> Result {
 /// a wrong size (the macro skips those), or with a bad string, is skipped
 /// and counted as skipped; a broken framing refuses the whole request.
 fn summarize(payload: &[u8]) -> Result<TlvSummary> {
-    // TODO(exercise 3.3): Walk the payload with for_each_tlv!: count each known TLV's units (record() logs them) into names, websites or ids, count a TLV whose record() fails as skipped, add the TLVs the macro skipped; if the walk stopped at an error (Truncated, BadLength), return that error's errno.
+    // TODO(exercise 3.3): Walk the payload with iter::for_each_tlv!: count each known TLV's units (record() logs them) into names, websites or ids, count a TLV whose record() fails as skipped, add the TLVs the macro skipped; if the walk stopped at an error (Truncated, BadLength), return that error's errno.
     pr_info!("TODO: walk the {} bytes of TLVs and summarize them\n", payload.len());
     let _ = record; // what you will need, with for_each_tlv!
     Err(knetlink::errno(EOPNOTSUPP))

@@ -61,7 +61,6 @@ pub mod socket;
 
 pub use extack::ExtAck;
 pub use request::Request;
-pub use skb::SkBuff;
 pub use socket::{Handled, Handler, Socket};
 
 use kernel::error::Error;

@@ -6,8 +6,10 @@
 //! Both follow the decoding rules of the shared `wire::tlv` module, and
 //! both run on both sides: `tlv selftest` tests them here, and the lesson's
 //! kernel module compiles this very file to walk the TLVs it receives. So
-//! the file uses `core` only (no `std`, no allocation), and names the wire
-//! formats `crate::wire`, which works in the program and in the module.
+//! the file uses `core` only (no `std`, no allocation), nothing newer than
+//! the kernel's minimum Rust (1.78: no `split_at_checked`, no
+//! `is_multiple_of`), and names the wire formats `crate::wire`, which works
+//! in the program and in the module.
 
 use crate::wire::tlv::Tlv;
 use crate::wire::Error;

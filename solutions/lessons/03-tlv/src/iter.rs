@@ -6,8 +6,10 @@
 //! Both follow the decoding rules of the shared `wire::tlv` module, and
 //! both run on both sides: `tlv selftest` tests them here, and the lesson's
 //! kernel module compiles this very file to walk the TLVs it receives. So
-//! the file uses `core` only (no `std`, no allocation), and names the wire
-//! formats `crate::wire`, which works in the program and in the module.
+//! the file uses `core` only (no `std`, no allocation), nothing newer than
+//! the kernel's minimum Rust (1.78: no `split_at_checked`, no
+//! `is_multiple_of`), and names the wire formats `crate::wire`, which works
+//! in the program and in the module.
 
 use crate::wire::tlv::Tlv;
 use crate::wire::Error;
@@ -50,9 +52,10 @@ impl<'a> Iterator for TlvIter<'a> {
             self.rest = &[];
             return Some(Err(Error::Truncated));
         };
-        // The value must be inside the buffer: split_at_checked says None
-        // where slicing would panic.
-        let Some((value, after_value)) = after_len.split_at_checked(usize::from(len)) else {
+        // The value must be inside the buffer: `get` says None where
+        // slicing would panic.
+        let len = usize::from(len);
+        let (Some(value), Some(after_value)) = (after_len.get(..len), after_len.get(len..)) else {
             self.rest = &[];
             return Some(Err(Error::BadLength));
         };
@@ -60,7 +63,7 @@ impl<'a> Iterator for TlvIter<'a> {
         // whatever its contents turn out to be.
         self.rest = after_value;
         match crate::wire::tlv::unit_size(ty) {
-            Some(unit) if value.is_empty() || !value.len().is_multiple_of(unit) => Some(Err(Error::BadSize)),
+            Some(unit) if value.is_empty() || value.len() % unit != 0 => Some(Err(Error::BadSize)),
             _ => Some(Ok(Tlv { ty, value })),
         }
         // STARTER
