@@ -19,7 +19,7 @@ pub(crate) struct TableDump {
 
 impl Dump for TableDump {
     fn fill(&mut self, ctx: &mut DumpContext, out: &mut Writer<'_>) -> Result<bool> {
-        let tables = self.state.tables.lock();
+        let mut tables = self.state.tables.lock();
         ctx.generation = tables.generation;
         let from = self.last.unwrap_or(Name([0; rtm::NAME_MAX]));
         let mut cursor = tables.by_name.cursor_lower_bound(&from);
