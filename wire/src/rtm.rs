@@ -20,7 +20,9 @@
 //!
 //! As in rtnetlink, what the kernel *sends* about an object is always a
 //! `*_NEW` message: answers to GET, parts of a dump, and (lesson 06)
-//! notifications of a creation. Deletions are announced with `*_DEL`.
+//! notifications of a creation. Deletions are announced with `*_DEL`. When a
+//! table is deleted, route listeners get a `ROUTE_DEL` that names the table
+//! and no prefix: every route of the table went with it.
 //!
 //! ## Attributes (one set for all types)
 //!

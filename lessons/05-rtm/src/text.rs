@@ -34,6 +34,10 @@ pub fn show(answer: &Answer) -> String {
             Ok(r) => format!("{} via {} dev {}", prefix_text(r.dst), Ipv4Addr::from(r.gateway), r.oif),
             Err(_) => match attrs.prefix() {
                 Ok(p) => prefix_text(p),
+                // A ROUTE_DEL that names only a table: all of its routes.
+                Err(e) if answer.header.ty == rtm::ROUTE_DEL && e.missing == Some(rtm::ATTR_DST) => {
+                    "every route".into()
+                }
                 Err(e) => format!("(undecodable route: {e})"),
             },
         },

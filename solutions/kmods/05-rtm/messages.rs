@@ -89,3 +89,10 @@ pub(crate) fn event_message(buf: &mut [u8], event: &Event<'_>, seq: u32, portid:
     }
 }
 // ANCHOR_END: event_message
+
+/// Writes the notification, for route listeners, that every route of a
+/// deleted table went with it: a ROUTE_DEL message that names the table and
+/// no prefix (see `wire::rtm`). Returns its length.
+pub(crate) fn routes_gone_message(buf: &mut [u8], table: &str, seq: u32, portid: u32) -> Result<usize> {
+    message(buf, rtm::ROUTE_DEL, 0, seq, portid, |w| rtm::put_table(w, table, None))
+}

@@ -5,7 +5,7 @@
 
 use crate::announce::{Announce, Event};
 use crate::knetlink::Request;
-use crate::messages::{event_message, ROUTE_MESSAGE_MAX};
+use crate::messages::{event_message, routes_gone_message, ROUTE_MESSAGE_MAX};
 use crate::wire::rtm;
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
@@ -26,38 +26,36 @@ impl Multicast {
 // ANCHOR: events
 impl Announce for Multicast {
     fn announce(&self, request: &Request<'_>, event: &Event<'_>) {
-        // EXERCISE 6.1: Announce the change: pick its group (table events on rtm::GROUP_TABLES, route events on rtm::GROUP_ROUTES); unless nobody wants it (request.notification_wanted), build it with event_message (the request's seq, the requester's port id) and request.notify() it (which also answers NLM_F_ECHO); a deleted table also takes its routes with it: tell rtm::GROUP_ROUTES with request.broadcast(). Count what was sent in self.sent.
+        // Who made the change: every notification of it carries them.
+        let (seq, portid) = (request.header().seq, request.portid());
+        // EXERCISE 6.1: Announce the change: pick its group (table events on rtm::GROUP_TABLES, route events on rtm::GROUP_ROUTES); unless nobody wants it (request.notification_wanted), build it with event_message (with seq and portid) and request.notify() it (which also answers NLM_F_ECHO). Count what was sent (self.count()).
         let group = match event {
             Event::TableNew { .. } | Event::TableDel { .. } => rtm::GROUP_TABLES,
             Event::RouteNew { .. } | Event::RouteDel { .. } => rtm::GROUP_ROUTES,
         };
-        // Routes listeners learn of a deleted table too: its routes are gone.
-        let routes_too = matches!(event, Event::TableDel { .. }) && request.has_listeners(rtm::GROUP_ROUTES);
-        if !request.notification_wanted(group) && !routes_too {
-            return;
-        }
-        let mut buf = [0u8; ROUTE_MESSAGE_MAX];
-        let len = match event_message(&mut buf, event, request.header().seq, request.portid()) {
-            Ok(len) => len,
-            Err(e) => {
-                pr_warn!("a notification does not fit: {:?}\n", e);
-                return;
-            }
-        };
-        // A listener whose queue is full is not told here: it learns of it
-        // from its next recvmsg (ENOBUFS) and resynchronises.
         if request.notification_wanted(group) {
-            match request.notify(&buf[..len], group) {
+            let mut buf = [0u8; ROUTE_MESSAGE_MAX];
+            // A listener whose queue is full is not told here: it learns of
+            // it from its next recvmsg (ENOBUFS) and resynchronises.
+            match event_message(&mut buf, event, seq, portid).and_then(|len| request.notify(&buf[..len], group)) {
                 Ok(()) => self.count(),
                 Err(e) => pr_debug!("notification to group {}: {:?}\n", group, e),
             }
         }
-        if routes_too && matches!(request.broadcast(&buf[..len], rtm::GROUP_ROUTES), Ok(true)) {
-            self.count();
-        }
         // STARTER
-        // let _ = (request, event, event_message, ROUTE_MESSAGE_MAX, rtm::GROUP_TABLES, rtm::GROUP_ROUTES);
+        // let _ = (event_message, ROUTE_MESSAGE_MAX, rtm::GROUP_TABLES, rtm::GROUP_ROUTES, Self::count);
         // END
+        // A deleted table takes its routes with it: route listeners hear of
+        // it too, in one message (the requester, if it asked for an echo,
+        // heard of the table already).
+        if let Event::TableDel { table } = *event {
+            let mut buf = [0u8; ROUTE_MESSAGE_MAX];
+            if let Ok(len) = routes_gone_message(&mut buf, table, seq, portid) {
+                if let Ok(true) = request.broadcast(&buf[..len], rtm::GROUP_ROUTES) {
+                    self.count();
+                }
+            }
+        }
     }
 
     fn unloading(&self) {
