@@ -8,7 +8,6 @@
 
 use kernel::prelude::*;
 
-// ANCHOR: includes
 #[allow(dead_code, unreachable_pub, unused_attributes, missing_docs)]
 #[path = "wire/lib.rs"]
 mod wire;
@@ -16,7 +15,6 @@ mod wire;
 #[allow(dead_code, unreachable_pub)]
 #[path = "knetlink/lib.rs"]
 mod knetlink;
-// ANCHOR_END: includes
 
 use knetlink::{Handler, Request, Socket};
 use wire::errno::{EMSGSIZE, EOPNOTSUPP};
@@ -59,7 +57,6 @@ impl Drop for GreetModule {
     }
 }
 
-// ANCHOR: receive
 impl Handler for Greeter {
     fn receive(&self, request: &Request<'_>) {
         // One sendmsg may carry a batch: handle every message in it. The
@@ -77,9 +74,7 @@ impl Handler for Greeter {
         }
     }
 }
-// ANCHOR_END: receive
 
-// ANCHOR: handle
 /// Handles one message and sends its answers. Errors go back to the sender
 /// as an NLMSG_ERROR message; a message that is not a request is ignored.
 fn handle(request: &Request<'_>, message: &Message<'_>) {
@@ -110,9 +105,7 @@ fn handle(request: &Request<'_>, message: &Message<'_>) {
         pr_warn!("could not answer port {}: {:?}\n", request.portid(), e);
     }
 }
-// ANCHOR_END: handle
 
-// ANCHOR: greet
 /// Answers a GREET: its payload is the greeting text (UTF-8, NUL padding
 /// allowed); the answer is a GREET_REPLY echoing it, to the sender's port.
 fn greet(request: &Request<'_>, header: &Header, payload: &[u8]) -> Result {
@@ -129,7 +122,6 @@ fn greet(request: &Request<'_>, header: &Header, payload: &[u8]) -> Result {
     let _ = REPLY_PREFIX;
     Err(knetlink::errno(EOPNOTSUPP))
 }
-// ANCHOR_END: greet
 
 /// The bytes before the first NUL (userspace may send C strings).
 fn trim_nuls(bytes: &[u8]) -> &[u8] {

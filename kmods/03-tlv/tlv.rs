@@ -32,12 +32,10 @@ module! {
     license: "GPL",
 }
 
-// ANCHOR: limit
 /// The largest TLV_RECORDS payload accepted, in bytes. Every unit of every
 /// record is logged, so this bounds the work (and the log lines) that one
 /// request can cause: at most 512 employee ids.
 const MAX_RECORDS_LEN: usize = 4096;
-// ANCHOR_END: limit
 
 /// The module: while it lives, protocol 31 is served.
 struct TlvModule {
@@ -72,7 +70,6 @@ impl Handler for Recorder {
     }
 }
 
-// ANCHOR: handle
 /// Handles one message and sends its answers: the summary (and an ACK when
 /// asked for), or an NLMSG_ERROR. A message that is not a request is ignored.
 fn handle(request: &Request<'_>, message: &Message<'_>) {
@@ -102,9 +99,7 @@ fn handle(request: &Request<'_>, message: &Message<'_>) {
         pr_warn!("could not answer port {}: {:?}\n", request.portid(), e);
     }
 }
-// ANCHOR_END: handle
 
-// ANCHOR: records
 /// Answers a TLV_RECORDS request: checks its size, summarises its TLVs, and
 /// sends the summary back to the sender's port with the request's sequence
 /// number.
@@ -132,9 +127,7 @@ fn records(request: &Request<'_>, header: &Header, payload: &[u8]) -> Result {
         .map_err(|_| knetlink::errno(EMSGSIZE))?;
     request.reply(w.as_bytes())
 }
-// ANCHOR_END: records
 
-// ANCHOR: summarize
 /// Walks the TLVs of a TLV_RECORDS payload with the shared decoder, logs the
 /// records it understands, and counts them. A TLV of an unknown type, of a
 /// wrong size, or with a bad string is skipped (and counted as skipped); a
@@ -145,9 +138,7 @@ fn summarize(payload: &[u8]) -> Result<TlvSummary> {
     let _ = (Tlvs::new(payload), record); // what you will need
     Err(knetlink::errno(EOPNOTSUPP))
 }
-// ANCHOR_END: summarize
 
-// ANCHOR: record
 /// Logs the units of one TLV of a known type and returns how many there
 /// are. Every unit is checked before any is logged: a string unit needs a
 /// NUL and UTF-8 text before it. If one fails, nothing is logged and the
@@ -173,4 +164,3 @@ fn record(tlv: &Tlv<'_>) -> core::result::Result<u32, wire::Error> {
     }
     Ok(count)
 }
-// ANCHOR_END: record

@@ -39,7 +39,6 @@ impl Dump for TableDump {
     }
 }
 
-// ANCHOR: route_dump_state
 /// A dump of one table's routes. Between two buffers the lock is released
 /// and the table may change, so the position is a key, not a pointer: the
 /// last prefix sent. The next buffer starts after it.
@@ -50,9 +49,7 @@ pub(crate) struct RouteDump {
     pub(crate) generation: u32,
     pub(crate) last: Option<Prefix>,
 }
-// ANCHOR_END: route_dump_state
 
-// ANCHOR: fill
 impl Dump for RouteDump {
     fn fill(&mut self, ctx: &DumpContext, out: &mut Writer<'_>) -> Result<bool> {
         let mut tables = self.state.tables.lock();
@@ -69,4 +66,3 @@ impl Dump for RouteDump {
         Ok(false)
     }
 }
-// ANCHOR_END: fill

@@ -42,7 +42,6 @@ pub(crate) fn has(header: &Header, flag: u16) -> bool {
     header.flags & flag == flag
 }
 
-// ANCHOR: receive
 impl<A: Announce> Handler for Rtm<A> {
     fn receive(&self, request: &Request<'_>) {
         for message in request.messages() {
@@ -50,7 +49,6 @@ impl<A: Announce> Handler for Rtm<A> {
         }
     }
 }
-// ANCHOR_END: receive
 
 impl<A: Announce> Rtm<A> {
     /// A handler with no tables yet, announcing changes with `announce`.
@@ -64,7 +62,6 @@ impl<A: Announce> Rtm<A> {
         self.announce.unloading();
     }
 
-    // ANCHOR: handle
     /// Handles one message: requests only; errors always answered, success
     /// only with NLM_F_ACK, dumps never.
     fn handle(&self, request: &Request<'_>, message: &Message<'_>) {
@@ -112,9 +109,7 @@ impl<A: Announce> Rtm<A> {
             _ => self.route_lookup(request, header, &attrs),
         }
     }
-    // ANCHOR_END: handle
 
-    // ANCHOR: table_new
     /// TABLE_NEW: creates a table. An existing one is EEXIST with
     /// NLM_F_EXCL and left alone otherwise; a missing one is created only
     /// with NLM_F_CREATE (else ENOENT).
@@ -136,7 +131,6 @@ impl<A: Announce> Rtm<A> {
         self.announce.announce(request, header, &Event::TableNew { table: name.as_str() });
         Ok(Done::Ack)
     }
-    // ANCHOR_END: table_new
 
     /// TABLE_DEL: deletes a table and all its routes.
     fn table_del(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
@@ -162,7 +156,6 @@ impl<A: Announce> Rtm<A> {
         Ok(Done::Ack)
     }
 
-    // ANCHOR: route_new
     /// ROUTE_NEW: adds a route (NLM_F_CREATE), or replaces the route of the
     /// same prefix (NLM_F_REPLACE). An existing route without NLM_F_REPLACE,
     /// or with NLM_F_EXCL, is EEXIST; a missing table is ENOENT.
@@ -190,9 +183,7 @@ impl<A: Announce> Rtm<A> {
         self.announce.announce(request, header, &event);
         Ok(Done::Ack)
     }
-    // ANCHOR_END: route_new
 
-    // ANCHOR: route_del
     /// ROUTE_DEL: deletes the route of one exact prefix; a missing table or
     /// route is ENOENT.
     fn route_del(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
@@ -204,7 +195,6 @@ impl<A: Announce> Rtm<A> {
         pr_info!("TODO: delete a route\n");
         Err(knetlink::errno(EOPNOTSUPP))
     }
-    // ANCHOR_END: route_del
 
     /// ROUTE_GET: answers with the ROUTE_NEW message of one exact prefix.
     fn route_get(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
@@ -220,7 +210,6 @@ impl<A: Announce> Rtm<A> {
         Ok(Done::Ack)
     }
 
-    // ANCHOR: route_lookup
     /// ROUTE_LOOKUP: the route with the longest prefix that contains the
     /// address: try /32, /31, ... /0, and answer the first one found.
     fn route_lookup(&self, request: &Request<'_>, header: &Header, attrs: &Attributes<'_>) -> Result<Done> {
@@ -240,9 +229,7 @@ impl<A: Announce> Rtm<A> {
         request.reply(&buf[..len])?;
         Ok(Done::Ack)
     }
-    // ANCHOR_END: route_lookup
 
-    // ANCHOR: route_dump
     /// ROUTE_GET with NLM_F_DUMP: every route of a table, in prefix order,
     /// over as many buffers as it takes.
     fn route_dump(&self, request: &Request<'_>, message: &Message<'_>, attrs: &Attributes<'_>) -> Result<Done> {
@@ -254,5 +241,4 @@ impl<A: Announce> Rtm<A> {
         dump::start(request, message, RouteDump { state, table, generation, last: None })?;
         Ok(Done::Dumping)
     }
-    // ANCHOR_END: route_dump
 }

@@ -7,7 +7,6 @@ use kernel::prelude::*;
 use kernel::rbtree::RBTree;
 use kernel::sync::{new_mutex, Arc, Mutex};
 
-// ANCHOR: state
 /// A table or interface name, NUL-padded to a fixed size so that it can be
 /// a key: compared as bytes, names sort like text.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,7 +35,6 @@ pub(crate) struct State {
     #[pin]
     pub(crate) tables: Mutex<RBTree<Name, Table>>,
 }
-// ANCHOR_END: state
 
 impl State {
     /// No tables yet.

@@ -26,7 +26,6 @@ impl Multicast {
     }
 }
 
-// ANCHOR: events
 impl Announce for Multicast {
     fn announce(&self, request: &Request<'_>, header: &Header, event: &Event<'_>) {
         // As rtnetlink does: a new object is announced with NLM_F_CREATE |
@@ -58,9 +57,7 @@ impl Announce for Multicast {
         pr_info!("{} notifications were sent\n", self.sent.load(Ordering::Relaxed));
     }
 }
-// ANCHOR_END: events
 
-// ANCHOR: notify
 /// Announces a change on multicast `group`: a message of type `ty` with
 /// `flags`, the attributes written by `encode`, and the sequence number and
 /// port id of the request that caused it (so a listener can tell its own
@@ -78,4 +75,3 @@ fn notify(
     // TODO(exercise 6.1): Announce the change: unless nobody listens on `group` (request.has_listeners), build the message (header with ty, flags, the request's seq and the requester's port id, then `encode`) and request.broadcast() it; count it in `sent`.
     let _ = (sent, request, header, group, ty, flags, encode, ROUTE_MESSAGE_MAX);
 }
-// ANCHOR_END: notify

@@ -78,7 +78,6 @@ fn ok(ty: u8, at: usize, len: usize) -> Want {
     Want::Tlv { ty, at, len }
 }
 
-// ANCHOR: cases
 /// The cases, good buffers first.
 pub fn cases() -> Vec<Case> {
     use tlv::{EMPLOYEE_ID as ID, NAME, WEBSITE};
@@ -166,7 +165,6 @@ pub fn cases() -> Vec<Case> {
         },
     ]
 }
-// ANCHOR_END: cases
 
 /// Which tests to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -231,7 +229,6 @@ fn walk_iter(buf: &[u8]) -> Found {
     Found::Iter(items)
 }
 
-// ANCHOR: use_macro
 /// Runs the student's macro over `buf`.
 fn walk_macro(buf: &[u8]) -> Found {
     let mut visits = Vec::new();
@@ -243,7 +240,6 @@ fn walk_macro(buf: &[u8]) -> Found {
     });
     Found::Macro(visits, result)
 }
-// ANCHOR_END: use_macro
 
 /// What the iterator must find in `buf`: what the shared decoder finds.
 fn reference_iter(buf: &[u8]) -> Vec<Want> {
