@@ -58,6 +58,10 @@ while IFS= read -r page; do
     [ -f "$book/../$sol" ] || { complain "$page: {{#$kind}} of a file no solution makes: $path"; continue; }
     [ -z "$anchor" ] || grep -q "ANCHOR: *$anchor\b" "$book/../$sol" || complain "$page: anchor '$anchor' not in $sol"
   done < <(grep -o '{{#\(starter\|solution\) [^}]*}}' "$page" | sed 's/^{{#//; s/}}$//')
+  # Solution files carry exercise markers: {{#solution}} shows them without.
+  if grep -q '{{#include [^}]*solutions/\(lessons\|kmods\)/' "$page"; then
+    complain "$page: include solutions/ files with {{#solution PATH:ANCHOR}}, which hides the exercise markers"
+  fi
   # The starter files carry no anchors: an anchored {{#include}} of one finds nothing.
   if grep -q '{{#include [^}]*\.\./\(lessons\|kmods\)/[^}]*:' "$page"; then
     complain "$page: starter files have no anchors: show them with {{#starter PATH:ANCHOR}}"
