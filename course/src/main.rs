@@ -35,7 +35,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Install the lab's packages and build the lab kernel (a few minutes the first time).
+    /// Install the lab's packages and build the lab kernel (once; how long: the book's lab chapter).
     Setup,
     /// Build a lesson, boot the lab and show its demo: module loaded, programs run.
     Run {
