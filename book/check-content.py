@@ -169,7 +169,7 @@ for lesson in sorted(os.listdir(checks_dir)):
         # header, separator, then one row per check: | `name` | exercise | what it proves |
         table = []
         for row in rows[2:]:
-            cells = [c.strip() for c in row.strip().strip("|").split("|")]
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", row.strip().strip("|"))]
             m = re.fullmatch(r"`([^`]+)`", cells[0])
             if not m or len(cells) < 3 or not cells[2]:
                 problems.append(f"{chapter}: checks table row is not | `name` | exercise | what it proves |: {row}")
