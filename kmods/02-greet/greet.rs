@@ -15,7 +15,6 @@ use core::ffi::{c_int, CStr};
 use kernel::bindings;
 use kernel::prelude::*;
 
-// ANCHOR: includes
 // The wire formats (constants, headers, the message iterator), shared with
 // the userspace program.
 #[allow(dead_code, unreachable_pub, unused_attributes, missing_docs)]
@@ -26,7 +25,6 @@ mod wire;
 #[allow(dead_code, unreachable_pub)]
 #[path = "knetlink/ratelimit.rs"]
 mod ratelimit;
-// ANCHOR_END: includes
 
 use wire::nlmsg::{self, Message, Messages};
 use wire::proto;
@@ -50,7 +48,6 @@ const MAX_GREETING: usize = 256;
 /// What the module puts before the echoed greeting.
 const REPLY_PREFIX: &[u8] = b"Hello from the kernel! You said: ";
 
-// ANCHOR: module
 /// The module: while it lives, protocol 31 is served.
 ///
 /// # Invariants
@@ -107,9 +104,7 @@ impl Drop for GreetModule {
         pr_info!("protocol {} released\n", proto::NETLINK_COURSE);
     }
 }
-// ANCHOR_END: module
 
-// ANCHOR: input
 /// The input callback: the netlink core calls it for every buffer a
 /// userspace `sendmsg` delivers to protocol 31, in the sending process's
 /// context, possibly on several CPUs at once, and frees the buffer when it
@@ -148,9 +143,7 @@ unsafe extern "C" fn greet_input(skb: *mut bindings::sk_buff) {
         handle(skb, portid, &message);
     }
 }
-// ANCHOR_END: input
 
-// ANCHOR: handle
 /// Handles one message with the kernel's rules (`netlink_rcv_skb`): only a
 /// request (`NLM_F_REQUEST`) of a type of at least `NLMSG_MIN_TYPE` is
 /// processed; any message is acknowledged when it asks (`NLM_F_ACK`),
@@ -169,7 +162,6 @@ fn handle(skb: *mut bindings::sk_buff, portid: u32, message: &Message<'_>) {
         Err((err, why)) => ack(skb, message, err.to_errno(), Some(why)),
     }
 }
-// ANCHOR_END: handle
 
 /// `EOPNOTSUPP`: the 6.12 `kernel` crate has no constant for it.
 fn eopnotsupp() -> Error {
@@ -181,7 +173,6 @@ fn emsgsize() -> Error {
     Error::from_errno(-(bindings::EMSGSIZE as c_int))
 }
 
-// ANCHOR: ack
 /// Acknowledges `message` with `err` (0: success) through the kernel's
 /// `netlink_ack`, which builds the `NLMSG_ERROR` reply as every netlink
 /// protocol's is: the request's header (and, for an error, its payload,
@@ -201,9 +192,7 @@ fn ack(skb: *mut bindings::sk_buff, message: &Message<'_>, err: c_int, why: Opti
     // builds and unicasts the reply to `NETLINK_CB(skb).portid`.
     unsafe { bindings::netlink_ack(skb, nlh, err, &extack) };
 }
-// ANCHOR_END: ack
 
-// ANCHOR: greet
 /// Answers a GREET: its payload is the greeting text (UTF-8, NUL padding
 /// allowed); the answer is a GREET_REPLY echoing it, to the sender's port.
 fn greet(skb: *mut bindings::sk_buff, portid: u32, message: &Message<'_>) -> Result<(), (Error, &'static CStr)> {
@@ -223,9 +212,7 @@ fn greet(skb: *mut bindings::sk_buff, portid: u32, message: &Message<'_>) -> Res
     }
     reply(skb, portid, message.header.seq, text).map_err(|e| (e, c"the reply could not be sent"))
 }
-// ANCHOR_END: greet
 
-// ANCHOR: reply
 /// Sends the GREET_REPLY for greeting `text` (request `seq`) to port
 /// `portid`: the REPLY_PREFIX, the text and a NUL (C programs print it).
 fn reply(skb: *mut bindings::sk_buff, portid: u32, seq: u32, text: &[u8]) -> Result {
@@ -248,7 +235,6 @@ fn reply(skb: *mut bindings::sk_buff, portid: u32, seq: u32, text: &[u8]) -> Res
     unsafe { bindings::sk_skb_reason_drop(core::ptr::null_mut(), out, bindings::skb_drop_reason_SKB_DROP_REASON_NOT_SPECIFIED) };
     Err(eopnotsupp())
 }
-// ANCHOR_END: reply
 
 /// The bytes before the first NUL (userspace may send C strings).
 fn trim_nuls(bytes: &[u8]) -> &[u8] {

@@ -19,13 +19,11 @@ mod wire;
 #[path = "knetlink/lib.rs"]
 mod knetlink;
 
-// ANCHOR: iter
 // Your TlvIter and for_each_tlv! (exercises 3.1 and 3.2): the course tool
 // copies lessons/03-tlv/src/iter.rs here, so the kernel walks TLVs with the
 // code you wrote and tested in userspace.
 #[allow(dead_code, unused_macros, unused_imports, unreachable_pub)]
 mod iter;
-// ANCHOR_END: iter
 
 use knetlink::{ratelimit, ExtAck, Handled, Handler, Request, Socket};
 use wire::errno::{EMSGSIZE, EOPNOTSUPP};
@@ -41,12 +39,10 @@ module! {
     license: "GPL",
 }
 
-// ANCHOR: limit
 /// The largest TLV_RECORDS payload accepted, in bytes. Every unit of every
 /// record is logged, so this bounds the work (and the log lines) that one
 /// request can cause: at most 512 employee ids.
 const MAX_RECORDS_LEN: usize = 4096;
-// ANCHOR_END: limit
 
 /// The module: while it lives, protocol 31 is served.
 struct TlvModule {
@@ -71,7 +67,6 @@ impl Drop for TlvModule {
     }
 }
 
-// ANCHOR: handle
 impl Handler for Recorder {
     /// One request of a batch (the kernel's `netlink_rcv_skb` walks the
     /// batch, and acknowledges: see knetlink).
@@ -88,9 +83,7 @@ impl Handler for Recorder {
         Ok(Handled::Done)
     }
 }
-// ANCHOR_END: handle
 
-// ANCHOR: records
 /// Answers a TLV_RECORDS request: checks its size, summarises its TLVs, and
 /// sends the summary back to the sender's port with the request's sequence
 /// number.
@@ -123,9 +116,7 @@ fn records(request: &Request<'_>, extack: &mut ExtAck<'_>) -> Result {
         .map_err(|_| knetlink::errno(EMSGSIZE))?;
     request.reply(w.as_bytes())
 }
-// ANCHOR_END: records
 
-// ANCHOR: summarize
 /// Walks the TLVs of a TLV_RECORDS payload with your `for_each_tlv!`, logs
 /// the records it understands, and counts them. A TLV of an unknown type or
 /// a wrong size (the macro skips those), or with a bad string, is skipped
@@ -136,9 +127,7 @@ fn summarize(payload: &[u8]) -> Result<TlvSummary> {
     let _ = record; // what you will need, with for_each_tlv!
     Err(knetlink::errno(EOPNOTSUPP))
 }
-// ANCHOR_END: summarize
 
-// ANCHOR: record
 /// Logs the units of one TLV of a known type `ty` (its `value` a whole
 /// number of units) and returns how many there are. Every unit is checked
 /// before any is logged: a string unit needs a NUL and UTF-8 text before it.
@@ -166,4 +155,3 @@ fn record(ty: u8, value: &[u8]) -> core::result::Result<u32, wire::Error> {
     }
     Ok(count)
 }
-// ANCHOR_END: record

@@ -49,7 +49,6 @@ struct PersonModule {
     socket: Socket<Registry>,
 }
 
-// ANCHOR: registry
 /// The handler of protocol 31, and the module's only state: how many people
 /// were registered. Senders on several CPUs may register at the same time,
 /// so the counter is atomic: `fetch_add` reads and increments it in one
@@ -57,7 +56,6 @@ struct PersonModule {
 struct Registry {
     registered: AtomicU32,
 }
-// ANCHOR_END: registry
 
 impl kernel::Module for PersonModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
@@ -98,7 +96,6 @@ impl Handler for Registry {
 }
 
 impl Registry {
-    // ANCHOR: person_set
     /// Answers a PERSON_SET: validate, register, reply.
     fn person_set(&self, request: &Request<'_>, extack: &mut ExtAck<'_>) -> Result {
         let payload = request.payload();
@@ -118,10 +115,8 @@ impl Registry {
         let len = build_reply(&mut buf, request.header().seq, request.portid(), &greeting, id)?;
         request.reply(buf.get(..len).unwrap_or_default())
     }
-    // ANCHOR_END: person_set
 }
 
-// ANCHOR: person
 /// A person, as found in a PERSON_SET that passed the policy. The strings
 /// borrow from the request's buffer: nothing is copied.
 #[allow(dead_code)] // parse_person makes one, once exercise 4.2 is done
@@ -131,9 +126,7 @@ struct Person<'a> {
     street: Option<&'a str>,
     city: Option<&'a str>,
 }
-// ANCHOR_END: person
 
-// ANCHOR: parse
 /// Checks the attributes of a PERSON_SET against the protocol's policies,
 /// strictly as the kernel's `nla_parse` does, and returns the person they
 /// describe.
@@ -147,9 +140,7 @@ fn parse_person<'a>(payload: &'a [u8], extack: &mut ExtAck<'_>) -> Result<Person
     let _ = extack;
     Err(knetlink::errno(EOPNOTSUPP))
 }
-// ANCHOR_END: parse
 
-// ANCHOR: reply
 /// Writes the PERSON_REPLY into `buf`: a header with the request's `seq` and
 /// the sender's `portid`, the GREETING and the ID. Returns its length.
 fn build_reply(buf: &mut [u8], seq: u32, portid: u32, greeting: &CStr, id: u32) -> Result<usize> {
@@ -157,9 +148,7 @@ fn build_reply(buf: &mut [u8], seq: u32, portid: u32, greeting: &CStr, id: u32) 
     pr_info!("TODO: reply {:?} with id {} to port {} (seq {}, {} bytes of room)\n", greeting, id, portid, seq, buf.len());
     Err(knetlink::errno(EOPNOTSUPP))
 }
-// ANCHOR_END: reply
 
-// ANCHOR: greeting
 /// The greeting for a person: "Hello Ada, 36, from London!", leaving out
 /// what the person lacks. At most 6 + 31 + 12 + 7 + 31 + 1 = 88 bytes, well
 /// below GREETING_MAX.
@@ -177,7 +166,6 @@ impl fmt::Display for Greeting<'_, '_> {
         f.write_str("!")
     }
 }
-// ANCHOR_END: greeting
 
 /// What the log says about a person. `{:?}` quotes and escapes the strings:
 /// they come from userspace and may hold anything, newlines included.

@@ -8,7 +8,6 @@
 use crate::knetlink::Request;
 use crate::wire::rtm::Route;
 
-// ANCHOR: announce
 /// One change of the tables, with what a notification needs to carry.
 pub(crate) enum Event<'a> {
     /// A table was created.
@@ -30,4 +29,3 @@ pub(crate) trait Announce: Send + Sync + 'static {
     /// Called once when the module unloads (to log a summary, say).
     fn unloading(&self) {}
 }
-// ANCHOR_END: announce

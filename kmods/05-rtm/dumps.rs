@@ -39,7 +39,6 @@ impl Dump for TableDump {
     }
 }
 
-// ANCHOR: route_dump_state
 /// A dump of one table's routes. Between two buffers the lock is released
 /// and the tables may change, so the position is a key, not a pointer: the
 /// last prefix sent. The next buffer starts after it.
@@ -48,9 +47,7 @@ pub(crate) struct RouteDump {
     pub(crate) table: Name,
     pub(crate) last: Option<Prefix>,
 }
-// ANCHOR_END: route_dump_state
 
-// ANCHOR: fill
 impl Dump for RouteDump {
     fn fill(&mut self, ctx: &mut DumpContext, out: &mut Writer<'_>) -> Result<bool> {
         let mut tables = self.state.tables.lock();
@@ -68,4 +65,3 @@ impl Dump for RouteDump {
         Ok(false)
     }
 }
-// ANCHOR_END: fill

@@ -57,7 +57,6 @@ impl<A: Announce> Rtm<A> {
     }
 }
 
-// ANCHOR: handle
 impl<A: Announce> Handler for Rtm<A> {
     /// One request: permission and attributes checked, then the operation.
     /// The kernel's `netlink_rcv_skb` walks the batch and acknowledges.
@@ -91,10 +90,8 @@ impl<A: Announce> Handler for Rtm<A> {
         }
     }
 }
-// ANCHOR_END: handle
 
 impl<A: Announce> Rtm<A> {
-    // ANCHOR: table_new
     /// TABLE_NEW: creates a table. An existing one is EEXIST with
     /// NLM_F_EXCL and left alone otherwise; a missing one is created only
     /// with NLM_F_CREATE (else ENOENT).
@@ -119,7 +116,6 @@ impl<A: Announce> Rtm<A> {
         self.announce.announce(request, &Event::TableNew { table: name.as_str() });
         Ok(Handled::Done)
     }
-    // ANCHOR_END: table_new
 
     /// TABLE_DEL: deletes a table and all its routes.
     fn table_del(&self, request: &Request<'_>, extack: &mut ExtAck<'_>, attrs: &Attributes<'_>) -> Result<Handled> {
@@ -152,7 +148,6 @@ impl<A: Announce> Rtm<A> {
         Ok(Handled::Done)
     }
 
-    // ANCHOR: route_new
     /// ROUTE_NEW: adds a route (NLM_F_CREATE), or replaces the route of the
     /// same prefix (NLM_F_REPLACE). An existing route without NLM_F_REPLACE,
     /// or with NLM_F_EXCL, is EEXIST; a missing table is ENOENT.
@@ -185,9 +180,7 @@ impl<A: Announce> Rtm<A> {
         self.announce.announce(request, &event);
         Ok(Handled::Done)
     }
-    // ANCHOR_END: route_new
 
-    // ANCHOR: route_del
     /// ROUTE_DEL: deletes the route of one exact prefix; a missing table or
     /// route is ENOENT.
     fn route_del(&self, request: &Request<'_>, extack: &mut ExtAck<'_>, attrs: &Attributes<'_>) -> Result<Handled> {
@@ -199,7 +192,6 @@ impl<A: Announce> Rtm<A> {
         pr_info!("TODO: delete a route\n");
         Err(knetlink::errno(EOPNOTSUPP))
     }
-    // ANCHOR_END: route_del
 
     /// ROUTE_GET: answers with the ROUTE_NEW message of one exact prefix.
     fn route_get(&self, request: &Request<'_>, extack: &mut ExtAck<'_>, attrs: &Attributes<'_>) -> Result<Handled> {
@@ -218,7 +210,6 @@ impl<A: Announce> Rtm<A> {
         Ok(Handled::Done)
     }
 
-    // ANCHOR: route_lookup
     /// ROUTE_LOOKUP: the route with the longest prefix that contains the
     /// address: try /32, /31, ... /0, and answer the first one found.
     fn route_lookup(&self, request: &Request<'_>, extack: &mut ExtAck<'_>, attrs: &Attributes<'_>) -> Result<Handled> {
@@ -244,9 +235,7 @@ impl<A: Announce> Rtm<A> {
         request.reply(&buf[..len])?;
         Ok(Handled::Done)
     }
-    // ANCHOR_END: route_lookup
 
-    // ANCHOR: route_dump
     /// ROUTE_GET with NLM_F_DUMP: every route of a table, in prefix order,
     /// over as many buffers as it takes.
     fn route_dump(&self, request: &Request<'_>, extack: &mut ExtAck<'_>, attrs: &Attributes<'_>) -> Result<Handled> {
@@ -259,5 +248,4 @@ impl<A: Announce> Rtm<A> {
         }
         dump::start(request, RouteDump { state: self.state.clone(), table, last: None })
     }
-    // ANCHOR_END: route_dump
 }

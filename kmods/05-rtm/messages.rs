@@ -66,7 +66,6 @@ pub(crate) fn table_message(
     message(buf, ty, flags, seq, portid, |w| rtm::put_table(w, name.as_str(), routes))
 }
 
-// ANCHOR: event_message
 /// Writes the notification of a change into `buf`, with the sequence
 /// number and port id of the request that made it (so a listener can tell
 /// its own changes), and returns its length. As rtnetlink does: what was
@@ -88,7 +87,6 @@ pub(crate) fn event_message(buf: &mut [u8], event: &Event<'_>, seq: u32, portid:
         }
     }
 }
-// ANCHOR_END: event_message
 
 /// Writes the notification, for route listeners, that every route of a
 /// deleted table went with it: a ROUTE_DEL message that names the table and

@@ -9,7 +9,6 @@
 
 use kernel::prelude::*;
 
-// ANCHOR: includes
 #[allow(dead_code, unreachable_pub, unused_attributes, missing_docs)]
 #[path = "wire/lib.rs"]
 mod wire;
@@ -17,9 +16,7 @@ mod wire;
 #[allow(dead_code, unreachable_pub)]
 #[path = "knetlink/lib.rs"]
 mod knetlink;
-// ANCHOR_END: includes
 
-// ANCHOR: files
 // The hook for changes, which lesson 06 fills in.
 mod announce;
 // Dumps, over as many buffers as the reader needs.
@@ -30,7 +27,6 @@ mod handler;
 mod messages;
 // The tables and the lock around them.
 mod state;
-// ANCHOR_END: files
 
 use announce::{Announce, Event};
 use handler::Rtm;
@@ -51,7 +47,6 @@ struct RtmModule {
     socket: Socket<Rtm<EchoOnly>>,
 }
 
-// ANCHOR: echo
 /// Lesson 05 has no multicast groups: a change is told only to the process
 /// that made it, and only if it asked with `NLM_F_ECHO`, as rtnetlink does
 /// (lesson 06 tells every listener).
@@ -70,7 +65,6 @@ impl Announce for EchoOnly {
         }
     }
 }
-// ANCHOR_END: echo
 
 impl kernel::Module for RtmModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {

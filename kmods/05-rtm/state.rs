@@ -7,7 +7,6 @@ use kernel::prelude::*;
 use kernel::rbtree::RBTree;
 use kernel::sync::{new_mutex, Arc, Mutex};
 
-// ANCHOR: state
 /// A table or interface name, NUL-padded to a fixed size so that it can be
 /// a key: compared as bytes, names sort like text.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,7 +53,6 @@ pub(crate) struct State {
     #[pin]
     pub(crate) tables: Mutex<Tables>,
 }
-// ANCHOR_END: state
 
 impl State {
     /// No tables yet.

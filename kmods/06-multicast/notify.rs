@@ -23,7 +23,6 @@ impl Multicast {
     }
 }
 
-// ANCHOR: events
 impl Announce for Multicast {
     fn announce(&self, request: &Request<'_>, event: &Event<'_>) {
         // Who made the change: every notification of it carries them.
@@ -47,7 +46,6 @@ impl Announce for Multicast {
         pr_info!("{} notifications were sent\n", self.sent.load(Ordering::Relaxed));
     }
 }
-// ANCHOR_END: events
 
 impl Multicast {
     /// Counts one notification sent.

@@ -14,7 +14,6 @@
 use crate::wire::tlv::Tlv;
 use crate::wire::Error;
 
-// ANCHOR: struct
 /// Iterator over the TLVs of a buffer. Each item is a TLV, or the error
 /// found where a TLV should be:
 ///
@@ -37,9 +36,7 @@ impl<'a> TlvIter<'a> {
         TlvIter { rest: buf }
     }
 }
-// ANCHOR_END: struct
 
-// ANCHOR: next
 impl<'a> Iterator for TlvIter<'a> {
     type Item = Result<Tlv<'a>, Error>;
 
@@ -49,9 +46,7 @@ impl<'a> Iterator for TlvIter<'a> {
         None
     }
 }
-// ANCHOR_END: next
 
-// ANCHOR: macro
 /// Runs a block for every well-formed TLV of a known type in a buffer:
 ///
 /// ```ignore
@@ -78,6 +73,5 @@ macro_rules! for_each_tlv {
         Ok::<usize, $crate::wire::Error>(0)
     }};
 }
-// ANCHOR_END: macro
 
 pub(crate) use for_each_tlv;

@@ -96,7 +96,6 @@ fn send(records: &Records, ack: bool) -> io::Result<()> {
     Ok(())
 }
 
-// ANCHOR: show
 /// Prints the TLVs of `tlvs`, one line each, with the macro of exercise 3.2.
 fn show(tlvs: &[u8]) {
     let walked = for_each_tlv!(tlvs, |ty, len, value| {
@@ -118,4 +117,3 @@ fn show(tlvs: &[u8]) {
         Err(e) => println!("  and then a walk-stopping error: {e}"),
     }
 }
-// ANCHOR_END: show

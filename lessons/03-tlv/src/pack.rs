@@ -23,7 +23,6 @@ const fn per_tlv(unit: usize) -> usize {
     tlv::MAX_VALUE_LEN / unit
 }
 
-// ANCHOR: pack
 /// Packs `records` into TLVs: the names, as few NAME TLVs as the 255-byte
 /// limit allows, then the websites, then the ids, then the raw TLVs.
 pub fn pack(records: &Records) -> io::Result<Vec<u8>> {
@@ -52,7 +51,6 @@ pub fn pack(records: &Records) -> io::Result<Vec<u8>> {
     }
     Ok(w.into_bytes().to_vec())
 }
-// ANCHOR_END: pack
 
 /// Parses `TYPE:HEX` (e.g. `9:cafe`, or `9:` for an empty value) for `--raw`.
 pub fn parse_raw(arg: &str) -> Result<(u8, Vec<u8>), String> {

@@ -79,7 +79,6 @@ fn ok(ty: u8, at: usize, len: usize) -> Want {
     Want::Tlv { ty, at, len }
 }
 
-// ANCHOR: cases
 /// The cases, good buffers first.
 pub fn cases() -> Vec<Case> {
     use tlv::{EMPLOYEE_ID as ID, NAME, WEBSITE};
@@ -167,7 +166,6 @@ pub fn cases() -> Vec<Case> {
         },
     ]
 }
-// ANCHOR_END: cases
 
 /// Which tests to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -232,7 +230,6 @@ fn walk_iter(buf: &[u8]) -> Found {
     Found::Iter(items)
 }
 
-// ANCHOR: use_macro
 /// Runs the student's macro over `buf`.
 fn walk_macro(buf: &[u8]) -> Found {
     let mut visits = Vec::new();
@@ -244,7 +241,6 @@ fn walk_macro(buf: &[u8]) -> Found {
     });
     Found::Macro(visits, result)
 }
-// ANCHOR_END: use_macro
 
 /// What the macro must do, given what the iterator yields: run the body for
 /// the TLVs of known types, skip unknown types and wrong sizes, stop at

@@ -22,7 +22,6 @@ pub enum ReplyAttr {
     },
 }
 
-// ANCHOR: decode
 /// The attributes of a PERSON_REPLY payload, in the order they came.
 ///
 /// The iterator checks each attribute's framing (a header, a length that
@@ -41,7 +40,6 @@ pub fn decode(payload: &[u8]) -> Result<Vec<ReplyAttr>, wire::Error> {
     }
     Ok(attrs)
 }
-// ANCHOR_END: decode
 
 impl fmt::Display for ReplyAttr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
