@@ -7,7 +7,7 @@ use crate::dumps::{RouteDump, TableDump};
 use crate::knetlink::dump;
 use crate::knetlink::{self, ExtAck, Handled, Handler, Request};
 use crate::messages::{route_message, table_message, ROUTE_MESSAGE_MAX};
-use crate::state::{Hop, Name, State, Table};
+use crate::state::{Hop, Name, State, Table, Tables};
 use crate::wire::errno::{EEXIST, EOPNOTSUPP};
 use crate::wire::nlmsg;
 use crate::wire::rtm::{self, Attributes, Invalid, Prefix, Route};
@@ -37,6 +37,14 @@ pub(crate) fn refuse(extack: &mut ExtAck<'_>, e: Invalid<'_>) -> Error {
         extack.missing(ty);
     }
     knetlink::errno(e.errno)
+}
+
+/// The table called `name`, to change; a missing one is ENOENT.
+fn table_mut<'t>(tables: &'t mut Tables, name: &Name, extack: &mut ExtAck<'_>) -> Result<&'t mut Table> {
+    tables.by_name.get_mut(name).ok_or_else(|| {
+        extack.message(c"no such table");
+        ENOENT
+    })
 }
 
 /// Does the request carry every bit of `flag`?
@@ -158,10 +166,7 @@ impl<A: Announce> Rtm<A> {
         // Allocate before taking the lock: less time under it.
         let node = RBTreeNode::new(route.dst, hop, GFP_KERNEL)?;
         let mut tables = self.state.tables.lock();
-        let Some(table) = tables.by_name.get_mut(&name) else {
-            extack.message(c"no such table");
-            return Err(ENOENT);
-        };
+        let table = table_mut(&mut tables, &name, extack)?;
         let exists = table.routes.get(&route.dst).is_some();
         if exists && (has(request, nlmsg::F_EXCL) || !has(request, nlmsg::F_REPLACE)) {
             extack.message(c"route exists");
@@ -185,7 +190,7 @@ impl<A: Announce> Rtm<A> {
     /// route is ENOENT.
     fn route_del(&self, request: &Request<'_>, extack: &mut ExtAck<'_>, attrs: &Attributes<'_>) -> Result<Handled> {
         // TODO(exercise 5.1): Delete the route: table name and prefix from the attributes (refuse() reports their errors), lock the tables, remove the route from its table (ENOENT if the table or the route is missing), keep the count right and count the change (tables.changed()), announce it (as route_new does), and let the ACK go.
-        let _ = (request, extack, attrs, &self.state, refuse);
+        let _ = (request, extack, attrs, &self.state, refuse, table_mut);
         // What a deletion announces (see route_new), with the deleted route:
         let nothing = Route { dst: Prefix::default(), gateway: [0; 4], oif: "" };
         let _ = Event::RouteDel { table: "", route: &nothing };

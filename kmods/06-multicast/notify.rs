@@ -5,7 +5,7 @@
 
 use crate::announce::{Announce, Event};
 use crate::knetlink::Request;
-use crate::messages::{event_message, routes_gone_message, ROUTE_MESSAGE_MAX};
+use crate::messages::{message, notify_change, ROUTE_MESSAGE_MAX};
 use crate::wire::rtm;
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
@@ -25,21 +25,7 @@ impl Multicast {
 
 impl Announce for Multicast {
     fn announce(&self, request: &Request<'_>, event: &Event<'_>) {
-        // Who made the change: every notification of it carries them.
-        let (seq, portid) = (request.header().seq, request.portid());
-        // TODO(exercise 6.1): Announce the change: pick its group (table events on rtm::GROUP_TABLES, route events on rtm::GROUP_ROUTES); unless nobody wants it (request.notification_wanted), build it with event_message (with seq and portid) and request.notify() it (which also answers NLM_F_ECHO). Count what was sent (self.count()).
-        let _ = (event_message, ROUTE_MESSAGE_MAX, rtm::GROUP_TABLES, rtm::GROUP_ROUTES, Self::count);
-        // A deleted table takes its routes with it: route listeners hear of
-        // it too, in one message (the requester, if it asked for an echo,
-        // heard of the table already).
-        if let Event::TableDel { table } = *event {
-            let mut buf = [0u8; ROUTE_MESSAGE_MAX];
-            if let Ok(len) = routes_gone_message(&mut buf, table, seq, portid) {
-                if let Ok(true) = request.broadcast(&buf[..len], rtm::GROUP_ROUTES) {
-                    self.count();
-                }
-            }
-        }
+        self.notify(request, event);
     }
 
     fn unloading(&self) {
@@ -48,8 +34,26 @@ impl Announce for Multicast {
 }
 
 impl Multicast {
+    /// Announces `event` on the multicast group of its kind, to whoever
+    /// wants it: the group's listeners, and the requester if it asked with
+    /// NLM_F_ECHO. Nothing is built when nobody wants it. A deleted table
+    /// takes its routes with it: route listeners hear of that too, in one
+    /// ROUTE_DEL naming only the table. A failure is logged, not returned:
+    /// the change itself was made.
+    fn notify(&self, request: &Request<'_>, event: &Event<'_>) {
+        // TODO(exercise 6.1): Pick the event's group (table events on rtm::GROUP_TABLES, route events on rtm::GROUP_ROUTES); unless nobody wants it (request.notification_wanted), send it with notify_change, and count it (self.count()). For a TableDel, also broadcast routes_gone_message (the request's seq, the requester's port id) on rtm::GROUP_ROUTES with request.broadcast(), and count it if somebody got it.
+        let _ = (request, event, notify_change, routes_gone_message, ROUTE_MESSAGE_MAX, rtm::GROUP_TABLES, rtm::GROUP_ROUTES, Self::count);
+    }
+
     /// Counts one notification sent.
     fn count(&self) {
         self.sent.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Writes the notification, for route listeners, that every route of a
+/// deleted table went with it: a ROUTE_DEL message that names the table and
+/// no prefix (see `wire::rtm`). Returns its length.
+fn routes_gone_message(buf: &mut [u8], table: &str, seq: u32, portid: u32) -> Result<usize> {
+    message(buf, rtm::ROUTE_DEL, 0, seq, portid, |w| rtm::put_table(w, table, None))
 }

@@ -48,6 +48,7 @@ impl Limit {
         Limit { since: AtomicI64::new(i64::MIN), allowed: AtomicU32::new(0), refused: AtomicU32::new(0) }
     }
 
+    // ANCHOR: allow
     /// May one more line be logged now? When a new interval begins after
     /// lines were refused, logs how many (as the kernel's "callbacks
     /// suppressed").
@@ -72,6 +73,7 @@ impl Limit {
             false
         }
     }
+    // ANCHOR_END: allow
 }
 
 impl Default for Limit {

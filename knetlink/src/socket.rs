@@ -64,6 +64,7 @@ pub trait Handler: Send + Sync + 'static {
 /// this layer, so each has its own slot).
 static HANDLER: AtomicPtr<core::ffi::c_void> = AtomicPtr::new(core::ptr::null_mut());
 
+// ANCHOR: rcv_skb
 /// The input callback registered with the netlink core (`cfg.input`).
 ///
 /// # Safety
@@ -109,6 +110,7 @@ unsafe extern "C" fn receive_one<H: Handler>(
         Err(e) => e.to_errno(),
     }
 }
+// ANCHOR_END: rcv_skb
 
 /// A netlink kernel socket serving protocol `unit` with handler `H`.
 ///

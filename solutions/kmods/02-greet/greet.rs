@@ -50,7 +50,6 @@ const MAX_GREETING: usize = 256;
 /// What the module puts before the echoed greeting.
 const REPLY_PREFIX: &[u8] = b"Hello from the kernel! You said: ";
 
-// ANCHOR: module
 /// The module: while it lives, protocol 31 is served.
 ///
 /// # Invariants
@@ -67,6 +66,7 @@ unsafe impl Send for GreetModule {}
 // SAFETY: `&GreetModule` gives access to nothing but that pointer.
 unsafe impl Sync for GreetModule {}
 
+// ANCHOR: create
 impl kernel::Module for GreetModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         // What `netlink_kernel_create` needs to know: the input callback.
@@ -96,7 +96,9 @@ impl kernel::Module for GreetModule {
         Ok(GreetModule { sock })
     }
 }
+// ANCHOR_END: create
 
+// ANCHOR: release
 impl Drop for GreetModule {
     fn drop(&mut self) {
         // SAFETY: `self.sock` is live (invariant) and released only here.
@@ -107,7 +109,7 @@ impl Drop for GreetModule {
         pr_info!("protocol {} released\n", proto::NETLINK_COURSE);
     }
 }
-// ANCHOR_END: module
+// ANCHOR_END: release
 
 // ANCHOR: input
 /// The input callback: the netlink core calls it for every buffer a
@@ -132,13 +134,17 @@ unsafe extern "C" fn greet_input(skb: *mut bindings::sk_buff) {
         }
         core::slice::from_raw_parts(s.data, linear)
     };
+    // ANCHOR_END: input
+    // ANCHOR: portid
     // The sender's port id, as the kernel recorded it when the buffer
     // arrived: `NETLINK_CB(skb).portid`, kept in the buffer's control block.
     // SAFETY: the buffer is live; for a netlink buffer its 48-byte `cb`
     // holds a `netlink_skb_parms`, which the core filled in before calling
     // us. An unaligned read copies it out.
     let portid = unsafe { core::ptr::addr_of!((*skb).cb).cast::<bindings::netlink_skb_parms>().read_unaligned() }.portid;
+    // ANCHOR_END: portid
 
+    // ANCHOR: walk
     // One sendmsg may carry a batch: every message in it is handled. The
     // iterator checks each header's length against what arrived; a header
     // that cannot be trusted ends the batch, silently, as the kernel's own
@@ -147,8 +153,8 @@ unsafe extern "C" fn greet_input(skb: *mut bindings::sk_buff) {
         let Ok(message) = message else { break };
         handle(skb, portid, &message);
     }
+    // ANCHOR_END: walk
 }
-// ANCHOR_END: input
 
 // ANCHOR: handle
 /// Handles one message with the kernel's rules (`netlink_rcv_skb`): only a

@@ -7,7 +7,7 @@ use crate::dumps::{RouteDump, TableDump};
 use crate::knetlink::dump;
 use crate::knetlink::{self, ExtAck, Handled, Handler, Request};
 use crate::messages::{route_message, table_message, ROUTE_MESSAGE_MAX};
-use crate::state::{Hop, Name, State, Table};
+use crate::state::{Hop, Name, State, Table, Tables};
 use crate::wire::errno::{EEXIST, EOPNOTSUPP};
 use crate::wire::nlmsg;
 use crate::wire::rtm::{self, Attributes, Invalid, Prefix, Route};
@@ -37,6 +37,14 @@ pub(crate) fn refuse(extack: &mut ExtAck<'_>, e: Invalid<'_>) -> Error {
         extack.missing(ty);
     }
     knetlink::errno(e.errno)
+}
+
+/// The table called `name`, to change; a missing one is ENOENT.
+fn table_mut<'t>(tables: &'t mut Tables, name: &Name, extack: &mut ExtAck<'_>) -> Result<&'t mut Table> {
+    tables.by_name.get_mut(name).ok_or_else(|| {
+        extack.message(c"no such table");
+        ENOENT
+    })
 }
 
 /// Does the request carry every bit of `flag`?
@@ -163,10 +171,7 @@ impl<A: Announce> Rtm<A> {
         // Allocate before taking the lock: less time under it.
         let node = RBTreeNode::new(route.dst, hop, GFP_KERNEL)?;
         let mut tables = self.state.tables.lock();
-        let Some(table) = tables.by_name.get_mut(&name) else {
-            extack.message(c"no such table");
-            return Err(ENOENT);
-        };
+        let table = table_mut(&mut tables, &name, extack)?;
         let exists = table.routes.get(&route.dst).is_some();
         if exists && (has(request, nlmsg::F_EXCL) || !has(request, nlmsg::F_REPLACE)) {
             extack.message(c"route exists");
@@ -195,22 +200,20 @@ impl<A: Announce> Rtm<A> {
         let name = Name::new(attrs.table().map_err(|e| refuse(extack, e))?)?;
         let dst = attrs.prefix().map_err(|e| refuse(extack, e))?;
         let mut tables = self.state.tables.lock();
-        let Some(table) = tables.by_name.get_mut(&name) else {
-            extack.message(c"no such table");
-            return Err(ENOENT);
-        };
-        let Some(hop) = table.routes.remove(&dst) else {
+        let Some(hop) = table_mut(&mut tables, &name, extack)?.routes.remove(&dst) else {
             extack.message(c"no such route");
             return Err(ENOENT);
         };
-        table.count -= 1;
+        if let Some(table) = tables.by_name.get_mut(&name) {
+            table.count -= 1;
+        }
         tables.changed();
         // The announcement carries the whole route that went away.
         let route = Route { dst, gateway: hop.gateway, oif: hop.oif.as_str() };
         self.announce.announce(request, &Event::RouteDel { table: name.as_str(), route: &route });
         Ok(Handled::Done)
         // STARTER
-        // let _ = (request, extack, attrs, &self.state, refuse);
+        // let _ = (request, extack, attrs, &self.state, refuse, table_mut);
         // // What a deletion announces (see route_new), with the deleted route:
         // let nothing = Route { dst: Prefix::default(), gateway: [0; 4], oif: "" };
         // let _ = Event::RouteDel { table: "", route: &nothing };

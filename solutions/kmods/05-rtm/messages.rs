@@ -3,7 +3,7 @@
 //! The messages the module sends: one route, one table, one change.
 
 use crate::announce::Event;
-use crate::knetlink;
+use crate::knetlink::{self, Request};
 use crate::state::{Hop, Name};
 use crate::wire;
 use crate::wire::nlmsg;
@@ -17,7 +17,7 @@ pub(crate) const ROUTE_MESSAGE_MAX: usize = 128;
 
 /// Writes `encode`'s attributes as one message of type `ty` into `buf`;
 /// returns its length. A message that does not fit is `EMSGSIZE`.
-fn message(
+pub(crate) fn message(
     buf: &mut [u8],
     ty: u16,
     flags: u16,
@@ -90,9 +90,11 @@ pub(crate) fn event_message(buf: &mut [u8], event: &Event<'_>, seq: u32, portid:
 }
 // ANCHOR_END: event_message
 
-/// Writes the notification, for route listeners, that every route of a
-/// deleted table went with it: a ROUTE_DEL message that names the table and
-/// no prefix (see `wire::rtm`). Returns its length.
-pub(crate) fn routes_gone_message(buf: &mut [u8], table: &str, seq: u32, portid: u32) -> Result<usize> {
-    message(buf, rtm::ROUTE_DEL, 0, seq, portid, |w| rtm::put_table(w, table, None))
+/// Sends the notification of `event`, made by `request`, to multicast
+/// `group` (0: none) and, if the requester asked with `NLM_F_ECHO`, to the
+/// requester (see `Request::notify`).
+pub(crate) fn notify_change(request: &Request<'_>, event: &Event<'_>, group: u32) -> Result {
+    let mut buf = [0u8; ROUTE_MESSAGE_MAX];
+    let len = event_message(&mut buf, event, request.header().seq, request.portid())?;
+    request.notify(&buf[..len], group)
 }

@@ -35,7 +35,7 @@ mod state;
 use announce::{Announce, Event};
 use handler::Rtm;
 use knetlink::{Request, Socket};
-use messages::{event_message, ROUTE_MESSAGE_MAX};
+use messages::notify_change;
 use wire::proto;
 
 module! {
@@ -59,14 +59,11 @@ struct EchoOnly;
 
 impl Announce for EchoOnly {
     fn announce(&self, request: &Request<'_>, event: &Event<'_>) {
-        if !request.echo() {
-            return;
-        }
-        let mut buf = [0u8; ROUTE_MESSAGE_MAX];
-        let sent = event_message(&mut buf, event, request.header().seq, request.portid())
-            .and_then(|len| request.notify(&buf[..len], 0));
-        if let Err(e) = sent {
-            pr_debug!("echo to port {}: {:?}\n", request.portid(), e);
+        // No group: only a requester that asked hears of it.
+        if request.echo() {
+            if let Err(e) = notify_change(request, event, 0) {
+                pr_debug!("echo to port {}: {:?}\n", request.portid(), e);
+            }
         }
     }
 }
