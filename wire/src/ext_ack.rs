@@ -267,7 +267,7 @@ mod tests {
             p.extend_from_slice(&request[..16]);
         } else {
             p.extend_from_slice(request);
-            while p.len() % 4 != 0 {
+            while !p.len().is_multiple_of(4) {
                 p.push(0);
             }
         }
