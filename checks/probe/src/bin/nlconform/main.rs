@@ -1,0 +1,264 @@
+//! `nlconform`: the kernel as the oracle. It plays the same framing-level
+//! inputs against the kernel's own `NETLINK_ROUTE` and against a lesson's
+//! module (protocol 31), in the same run, and compares the shapes of the
+//! answers: which messages come back, their types and flags, their lengths
+//! relative to the request, sequence numbers and port ids, error codes.
+//!
+//! It prints one `PASS:`/`FAIL:` line per group of cases, as the lab checks
+//! do, with both answers of every case that differs.
+
+mod cases;
+mod differences;
+mod profile;
+mod run;
+mod shape;
+
+use cases::{Case, Needs};
+use clap::Parser;
+use differences::How;
+use profile::Profile;
+use run::Run;
+use shape::Event;
+use std::io;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Compares a course module's netlink answers with the kernel's own
+/// NETLINK_ROUTE, case by case, and prints one PASS:/FAIL: line per group
+/// (conform-framing, conform-ack, conform-errors, conform-attrs,
+/// conform-sockopts, conform-ports, conform-dump, conform-echo).
+///
+/// Each case sends the same kind of input to both (a header cut short, a
+/// message without NLM_F_REQUEST, an unknown type, a broken attribute, a
+/// dump read with a tiny buffer or changed while it runs...) and reduces
+/// every answer to its shape: ACK or ERROR (with errno, NLM_F_CAPPED,
+/// NLM_F_ACK_TLVS, what it copies of the request), reply or dump part
+/// (NLM_F_MULTI, NLM_F_DUMP_INTR), NLMSG_DONE, sequence number and port id.
+/// Differences the course keeps on purpose are listed with their reasons
+/// by --list.
+///
+/// Needs root for the dump and echo cases (they add and remove IPv4
+/// addresses on `lo`, and change the module's tables). The module of the
+/// profile must be loaded.
+#[derive(Parser)]
+#[command(about, long_about)]
+struct Cli {
+    /// The module to compare: greet (02), tlv (03), person (04), rtm (05),
+    /// rtm-notify (06).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(profile::NAMES))]
+    profile: Option<String>,
+    /// Run only these groups (e.g. conform-ack); repeat for more.
+    #[arg(long = "group")]
+    groups: Vec<String>,
+    /// Run only these cases (e.g. no-request-ack); repeat for more.
+    #[arg(long = "case")]
+    cases: Vec<String>,
+    /// Print the profiles, the cases and the differences kept on purpose, then exit.
+    #[arg(long)]
+    list: bool,
+    /// Print both answers of every case, not only of those that differ.
+    #[arg(long)]
+    show: bool,
+    /// Play the cases against NETLINK_ROUTE alone and print its answers.
+    #[arg(long)]
+    kernel_only: bool,
+    /// How long to wait for answers that may still come, in milliseconds.
+    /// (The kernel answers during sendmsg; this only catches stragglers.)
+    #[arg(long, default_value_t = 50)]
+    wait_ms: u64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.list {
+        list();
+        return ExitCode::SUCCESS;
+    }
+    let selected = |c: &Case| {
+        (cli.groups.is_empty() || cli.groups.iter().any(|g| *g == c.group.to_string()))
+            && (cli.cases.is_empty() || cli.cases.iter().any(|n| n == c.name))
+    };
+    let wait = Duration::from_millis(cli.wait_ms);
+    let kernel = profile::route();
+    let result = match (&cli.profile, cli.kernel_only) {
+        (_, true) => kernel_only(&kernel, wait, &selected),
+        (Some(name), false) => {
+            let Some(module) = profile::by_name(name) else { unreachable!("clap checked the name") };
+            compare(&kernel, &module, wait, cli.show, &selected)
+        }
+        (None, false) => {
+            eprintln!("nlconform: say which module to compare (--profile), or --kernel-only, or --list");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("nlconform: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Does `p` have what case `c` needs?
+fn fits(p: &Profile, c: &Case) -> bool {
+    match c.needs {
+        Needs::Any => true,
+        Needs::Attributes => p.attrs.is_some(),
+        Needs::Dumps => p.dump.is_some(),
+        Needs::Notifications => p.echo.is_some(),
+    }
+}
+
+/// Plays `case` against `p`: the transcript, collapsed and normalized for
+/// comparison with `against` (a module's profile name, for the table).
+fn play(case: &Case, p: &Profile, wait: Duration, against: &str) -> io::Result<Vec<Event>> {
+    let mut r = Run::new(p, wait);
+    (case.run)(&mut r)?;
+    let mut events = shape::collapse(r.events);
+    differences::normalize(&mut events, against, case.name);
+    Ok(events)
+}
+
+/// Leaves what the dumps changed as it was.
+fn cleanup(p: &Profile) {
+    if let Some(d) = &p.dump {
+        if let Err(e) = d.fixture.cleanup() {
+            eprintln!("nlconform: cleaning up after {}: {e}", p.name);
+        }
+    }
+}
+
+/// The kernel's answers alone.
+fn kernel_only(kernel: &Profile, wait: Duration, selected: &dyn Fn(&Case) -> bool) -> io::Result<bool> {
+    for c in cases::all().iter().filter(|c| selected(c)) {
+        let events = play(c, kernel, wait, kernel.name)?;
+        println!("{} {}: {}", c.group, c.name, shape::render(&events));
+    }
+    cleanup(kernel);
+    Ok(true)
+}
+
+/// One case's outcome.
+enum Outcome {
+    Same,
+    /// Differs, as the table says it does.
+    Expected,
+    Differs(String),
+}
+
+/// Compares every selected case; prints a line per group.
+fn compare(
+    kernel: &Profile,
+    module: &Profile,
+    wait: Duration,
+    show: bool,
+    selected: &dyn Fn(&Case) -> bool,
+) -> io::Result<bool> {
+    let all = cases::all();
+    let mut ok = true;
+    for group in cases::GROUPS {
+        let cases: Vec<&Case> = all.iter().filter(|c| c.group == group && selected(c) && fits(module, c)).collect();
+        if cases.is_empty() {
+            continue;
+        }
+        let mut failed = Vec::new();
+        let mut details = Vec::new();
+        let mut expected = 0;
+        for c in &cases {
+            let outcome = outcome(c, kernel, module, wait, show);
+            match outcome {
+                Outcome::Same => {}
+                Outcome::Expected => expected += 1,
+                Outcome::Differs(d) => {
+                    failed.push(c.name);
+                    details.push(d);
+                }
+            }
+        }
+        if failed.is_empty() {
+            let known = if expected > 0 { format!(", {expected} listed difference(s)") } else { String::new() };
+            println!("PASS: {group}");
+            println!("  {} case(s) answered as NETLINK_ROUTE answers them{known}", cases.len());
+        } else {
+            ok = false;
+            println!(
+                "FAIL: {group}: {} of {} case(s) answered unlike NETLINK_ROUTE: {}",
+                failed.len(),
+                cases.len(),
+                failed.join(", ")
+            );
+            for d in details {
+                println!("{d}");
+            }
+        }
+    }
+    cleanup(kernel);
+    cleanup(module);
+    Ok(ok)
+}
+
+fn outcome(c: &Case, kernel: &Profile, module: &Profile, wait: Duration, show: bool) -> Outcome {
+    let head = format!("  {}: {}", c.name, c.what);
+    let k = match play(c, kernel, wait, module.name) {
+        Ok(k) => k,
+        Err(e) => return Outcome::Differs(format!("{head}\n    could not play it against NETLINK_ROUTE: {e}")),
+    };
+    let m = match play(c, module, wait, module.name) {
+        Ok(m) => m,
+        Err(e) => return Outcome::Differs(format!("{head}\n    could not play it against the module: {e}")),
+    };
+    let both = format!("{head}\n    kernel: {}\n    module: {}", shape::render(&k), shape::render(&m));
+    if show {
+        println!("{both}");
+    }
+    match (k == m, differences::expected(module.name, c.name)) {
+        (true, None) => Outcome::Same,
+        (false, None) => Outcome::Differs(both),
+        (false, Some(_)) => Outcome::Expected,
+        (true, Some(d)) => Outcome::Differs(format!(
+            "{both}\n    the same now, but nlconform lists this as a difference (\"{}\"): \
+             remove it from the table in checks/probe/src/bin/nlconform/differences.rs and from the book",
+            d.what
+        )),
+    }
+}
+
+/// `--list`: profiles, cases, differences.
+fn list() {
+    println!("Profiles (--profile):");
+    let kernel = profile::route();
+    println!("  {:<11} {}", kernel.name, kernel.what);
+    for name in profile::NAMES {
+        if let Some(p) = profile::by_name(name) {
+            println!("  {:<11} {}", p.name, p.what);
+        }
+    }
+    println!();
+    println!("Cases, by group (each played against NETLINK_ROUTE and the module):");
+    let all = cases::all();
+    for group in cases::GROUPS {
+        println!("  {group}");
+        for c in all.iter().filter(|c| c.group == group) {
+            let needs = match c.needs {
+                Needs::Any => "",
+                Needs::Attributes => " [attributes: person, rtm, rtm-notify]",
+                Needs::Dumps => " [dumps: rtm, rtm-notify]",
+                Needs::Notifications => " [notifications: rtm-notify]",
+            };
+            println!("    {:<26} {}{needs}", c.name, c.what);
+        }
+    }
+    println!();
+    println!("Differences kept on purpose:");
+    for d in differences::TABLE {
+        let cases = if d.cases.is_empty() { "every case".to_string() } else { d.cases.join(", ") };
+        let how = match d.how {
+            How::Ignore(_) => "taken out before comparing",
+            How::Expected => "answers shown, not compared",
+        };
+        println!("  - {} ({}; {}; {how})", d.what, d.profiles.join(", "), cases);
+        println!("    why: {}", d.why);
+    }
+}
