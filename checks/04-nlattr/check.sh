@@ -98,6 +98,11 @@ probe_is nested-flag-optional "reply type=PERSON_REPLY seq=1 len=52;ack seq=1" v
   --hex "$ADA$(nla $ADDRESS "$(nla $CITY "$(str London)")")"
 # ANCHOR_END: bad_attributes
 
+# The kernel as the oracle: the same inputs to NETLINK_ROUTE and to the
+# module, the answers compared (one line per group; `nlconform --list`).
+nlconform --profile person
+quiet_under_flood log-flood --type 35 --hex "$VALID" --attrs
+
 probe_is still-serving "reply type=PERSON_REPLY seq=1 len=56;ack seq=1" valid --type 35 --hex "$VALID"
 
 check unloads sh -c 'rmmod person && ! nlprobe valid 2>/dev/null'

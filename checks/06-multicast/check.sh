@@ -76,5 +76,11 @@ synced=$(grep -c "^sync: route e " /tmp/slow)
 grep -q "ENOBUFS" /tmp/slow && [ "$synced" = 500 ] && pass enobufs \
   || fail enobufs "$(grep -c ENOBUFS /tmp/slow) ENOBUFS lines, $synced routes resynchronised"
 
+# The kernel as the oracle: the same inputs to NETLINK_ROUTE and to the
+# module, the answers compared (one line per group; `nlconform --list`).
+nlconform --profile rtm-notify
+# TABLE_GET of table "t1": nla_len 7, type 1 (TABLE), "t1\0", one byte of padding.
+quiet_under_flood log-flood --type 23 --hex 0700010074310000 --attrs
+
 check unloads sh -c 'rmmod rtm_notify && ! rtm table get e 2>/dev/null'
 check no-oops no_oops
