@@ -262,3 +262,136 @@ fn list() {
         println!("    why: {}", d.why);
     }
 }
+
+/// These tests play the cases against the host's own NETLINK_ROUTE: the
+/// kernel's answers are facts of `netlink_rcv_skb` and `netlink_ack`, the
+/// same in every kernel since extended ACKs (4.12), so what is asserted
+/// here is that the shapes are read right.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kernel(case: &str) -> String {
+        let c = cases::all().into_iter().find(|c| c.name == case).expect("a case of that name");
+        shape::render(&play(&c, &profile::route(), Duration::from_millis(20), "route").expect("the case plays"))
+    }
+
+    #[test]
+    fn framing_as_netlink_rcv_skb() {
+        let ok = |s: u32| format!("REPLY seq={s} flags=0; ACK seq={s} flags=CAPPED echo=header");
+        assert_eq!(kernel("valid"), ok(1));
+        assert_eq!(kernel("empty-datagram"), "sendmsg: errno 61 (No data available)");
+        for silent in
+            ["header-10-bytes", "header-15-bytes", "len-0", "len-15", "len-past-end", "len-4GiB", "bad-len-then-valid"]
+        {
+            assert_eq!(kernel(silent), "silence", "{silent}");
+        }
+        assert_eq!(kernel("unaligned-single"), ok(1));
+        assert_eq!(kernel("unaligned-last"), format!("{}; {}", ok(1), ok(2)));
+        assert_eq!(kernel("trailing-10-bytes"), ok(1));
+        assert_eq!(kernel("valid-then-bad-len"), ok(1));
+        assert_eq!(kernel("batch-of-10"), (1..=10).map(ok).collect::<Vec<_>>().join("; "));
+    }
+
+    #[test]
+    fn acks_as_netlink_rcv_skb() {
+        let ack = |s: u32| format!("ACK seq={s} flags=CAPPED echo=header");
+        assert_eq!(kernel("valid-no-ack"), "REPLY seq=1 flags=0");
+        assert_eq!(kernel("no-request"), "silence");
+        assert_eq!(kernel("no-request-ack"), ack(1));
+        assert_eq!(kernel("bare-header-ack"), ack(1));
+        assert_eq!(kernel("noop-request-ack"), ack(1));
+        let acks = (1..=16).map(ack).collect::<Vec<_>>().join("; ");
+        assert_eq!(kernel("control-types-ack"), acks);
+        assert_eq!(kernel("control-types-ack-only"), acks);
+        assert_eq!(kernel("control-types-no-ack"), "silence");
+    }
+
+    #[test]
+    fn errors_as_netlink_ack() {
+        let full = "ERROR -EOPNOTSUPP seq=1 flags=0 echo=header+payload";
+        for c in ["unknown-type-ack", "unknown-type-no-ack", "unknown-type-no-payload", "unknown-type-unaligned"] {
+            assert_eq!(kernel(c), full, "{c}");
+        }
+        assert_eq!(kernel("cap-ack-error"), "ERROR -EOPNOTSUPP seq=1 flags=CAPPED echo=header");
+        assert_eq!(kernel("ext-ack-error"), full);
+        assert_eq!(
+            kernel("ext-ack-too-long"),
+            "ERROR -ERANGE seq=1 flags=ACK_TLVS echo=header+payload ext-ack=msg,policy,offs=bad-attr"
+        );
+        assert_eq!(
+            kernel("cap-ext-ack-too-long"),
+            "ERROR -ERANGE seq=1 flags=CAPPED|ACK_TLVS echo=header ext-ack=msg,policy,offs=bad-attr"
+        );
+        assert_eq!(
+            kernel("ext-ack-leftover-strict"),
+            "ERROR -EINVAL seq=1 flags=ACK_TLVS echo=header+payload ext-ack=msg"
+        );
+        let batch = kernel("batch-mixed");
+        assert!(batch.starts_with("REPLY seq=1 flags=0; ACK seq=1"), "{batch}");
+        assert!(batch.ends_with("REPLY seq=8 flags=0; ACK seq=8 flags=CAPPED echo=header"), "{batch}");
+    }
+
+    #[test]
+    fn answers_go_to_the_sender() {
+        let got = kernel("pid-of-other-socket");
+        assert_eq!(got, "REPLY seq=1 flags=0; ACK seq=1 flags=CAPPED echo=header; -- on the other socket:");
+        assert_eq!(kernel("pid-random"), "REPLY seq=1 flags=0; ACK seq=1 flags=CAPPED echo=header");
+    }
+
+    #[test]
+    fn the_kernel_agrees_with_itself_and_a_difference_is_caught() {
+        let route = profile::route();
+        let all = cases::all();
+        let wait = Duration::from_millis(20);
+        for c in all.iter().filter(|c| c.needs == Needs::Any || c.needs == Needs::Attributes) {
+            assert!(matches!(outcome(c, &route, &route, wait, false), Outcome::Same), "{}", c.name);
+        }
+        // A "module" whose valid request is refused: RTM_GETLINK of a
+        // device index nobody has.
+        let mut broken = profile::route();
+        broken.valid.payload.truncate(16);
+        broken.valid.payload[4..8].copy_from_slice(&i32::MAX.to_ne_bytes());
+        let valid = all.iter().find(|c| c.name == "valid").expect("case valid");
+        match outcome(valid, &route, &broken, wait, false) {
+            Outcome::Differs(d) => assert!(d.contains("module: ERROR"), "{d}"),
+            _ => panic!("a refused valid request went unnoticed"),
+        }
+    }
+
+    /// The dump and notification cases change addresses on `lo`: they run
+    /// in a network namespace of their own, made for this test's thread,
+    /// when this user may make one (root); otherwise they are skipped and
+    /// say so.
+    #[test]
+    fn dumps_as_netlink_dump() {
+        // SAFETY: unshare with a plain flag; it moves only this thread.
+        if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+            eprintln!("skipped: cannot make a network namespace ({})", io::Error::last_os_error());
+            return;
+        }
+        let parts = "REPLY (1 or more) seq=1 flags=MULTI";
+        let done = "DONE 0 seq=1 flags=MULTI";
+        assert_eq!(kernel("dump"), format!("{parts}; {done}"));
+        assert_eq!(kernel("dump-ack"), format!("{parts}; {done}"));
+        assert_eq!(
+            kernel("dump-busy"),
+            format!("{parts}; ERROR -EBUSY seq=2 flags=0 echo=header+payload; {parts}; {done}")
+        );
+        // nl_dump_check_consistent: the first message after the change is
+        // flagged, the ones after it are not, nor is DONE...
+        assert_eq!(
+            kernel("dump-change"),
+            format!("{parts}; -- one entry added; {parts}; REPLY seq=1 flags=MULTI|DUMP_INTR; {parts}; {done}")
+        );
+        // ...unless nothing came after the change but DONE.
+        assert_eq!(
+            kernel("dump-change-all"),
+            format!("{parts}; -- every entry removed; {parts}; DONE 0 seq=1 flags=MULTI|DUMP_INTR")
+        );
+        assert_eq!(kernel("dump-start-error-ext-ack"), "DONE any error seq=1 flags=MULTI|ACK_TLVS ext-ack=msg");
+        assert_eq!(kernel("change-echo"), "REPLY seq=1 flags=0; ACK seq=1 flags=CAPPED echo=header");
+        assert_eq!(kernel("change-no-echo"), "ACK seq=1 flags=CAPPED echo=header");
+        cleanup(&profile::route());
+    }
+}
