@@ -4,7 +4,7 @@
 //! `netlink_dump`) and `net/core/rtnetlink.c`; the kernel's own answer, not
 //! a description of it, is what a module is compared with.
 
-use crate::profile::Request;
+use crate::profile::{Fixture, Request};
 use crate::run::{self, message, raw, unpadded, with_len, Run, DUMP_BUF};
 use nlprobe::sock::{NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, SOL_NETLINK};
 use std::fmt;
@@ -196,7 +196,16 @@ fn dump_first(r: &mut Run<'_>) -> io::Result<()> {
 }
 
 fn fill(r: &Run<'_>) -> io::Result<()> {
-    r.profile.dump.as_ref().ok_or_else(|| io::Error::other("no dump"))?.fixture.fill()
+    r.profile.dump.as_ref().ok_or_else(|| io::Error::other("no dump"))?.fill()
+}
+
+/// Changes the fixture with `change` (from a socket of its own).
+fn change_fixture(r: &mut Run<'_>, change: fn(&dyn Fixture) -> io::Result<()>, what: &str) -> io::Result<()> {
+    let d = r.profile.dump.as_ref().ok_or_else(|| io::Error::other("no dump"))?;
+    d.filled.set(false);
+    change(d.fixture.as_ref())?;
+    r.step(what);
+    Ok(())
 }
 
 fn dump_with(r: &mut Run<'_>, options: &[libc::c_int], flags: u16) -> io::Result<()> {
@@ -527,14 +536,12 @@ pub fn all() -> Vec<Case> {
         }),
         case(Dump, "dump-change", "a dump; after its first buffer an entry is added", Dumps, |r| {
             dump_first(r)?;
-            r.profile.dump.as_ref().map_or(Ok(()), |d| d.fixture.change_one())?;
-            r.step("one entry added");
+            change_fixture(r, |f| f.change_one(), "one entry added")?;
             r.drain_with(DUMP_BUF)
         }),
         case(Dump, "dump-change-all", "a dump; after its first buffer every entry is removed", Dumps, |r| {
             dump_first(r)?;
-            r.profile.dump.as_ref().map_or(Ok(()), |d| d.fixture.remove_all())?;
-            r.step("every entry removed");
+            change_fixture(r, |f| f.remove_all(), "every entry removed")?;
             r.drain_with(DUMP_BUF)
         }),
         case(Dump, "dump-start-error", "a dump request that fails at its start", Dumps, |r| dump_start_error(r, false)),

@@ -42,6 +42,20 @@ pub struct Dump {
     pub failing: (Request, Vec<libc::c_int>),
     /// Fills, changes and empties what the dump lists.
     pub fixture: Box<dyn Fixture>,
+    /// The fixture is known to be full and unchanged.
+    pub filled: std::cell::Cell<bool>,
+}
+
+impl Dump {
+    /// Makes sure the fixture holds its [`ENTRIES`] entries and nothing else.
+    pub fn fill(&self) -> io::Result<()> {
+        if !self.filled.get() {
+            self.fixture.remove_all()?;
+            self.fixture.fill()?;
+            self.filled.set(true);
+        }
+        Ok(())
+    }
 }
 
 /// What a dump lists, changed from a second socket while a dump runs.
@@ -196,6 +210,7 @@ pub fn route() -> Profile {
             request: Request { ty: RTM_GETADDR, flags: nlmsg::F_DUMP, payload: ifaddrmsg(0, 0) },
             failing: (failing, vec![nlprobe::sock::NETLINK_GET_STRICT_CHK]),
             fixture: Box::new(LoAddresses),
+            filled: Default::default(),
         }),
         echo: Some(Echo {
             change: Request {
@@ -341,6 +356,7 @@ fn rtm(name: &'static str, what: &'static str, module: &'static str, echo: Optio
                 vec![],
             ),
             fixture: Box::new(RtmRoutes),
+            filled: Default::default(),
         }),
         echo,
         module: Some(module),
