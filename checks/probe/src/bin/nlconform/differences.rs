@@ -34,6 +34,7 @@ pub struct Difference {
 /// Every module profile.
 const MODULES: &[&str] = &["greet", "tlv", "person", "rtm", "rtm-notify"];
 
+// ANCHOR: table
 /// The table.
 pub const TABLE: &[Difference] = &[
     Difference {
@@ -56,6 +57,7 @@ pub const TABLE: &[Difference] = &[
         how: How::Expected,
     },
 ];
+// ANCHOR_END: table
 
 /// The listed differences that apply to `case` of `profile`.
 pub fn applying<'a>(profile: &'a str, case: &'a str) -> impl Iterator<Item = &'static Difference> + 'a {
