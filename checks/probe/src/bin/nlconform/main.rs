@@ -121,6 +121,18 @@ fn play(case: &Case, p: &Profile, wait: Duration, against: &str) -> io::Result<V
     Ok(events)
 }
 
+/// Puts in place what the valid requests need (lessons 05 and 06: the
+/// table they ask for, with the routes the dumps list).
+fn prepare(p: &Profile) -> io::Result<()> {
+    if let Err(e) = nlprobe::sock::Socket::open(p.protocol) {
+        return Err(io::Error::other(format!("no socket of protocol {} ({e}): is {} loaded?", p.protocol, p.what)));
+    }
+    match &p.dump {
+        Some(d) => d.fill().map_err(|e| io::Error::other(format!("preparing {}: {e}", p.name))),
+        None => Ok(()),
+    }
+}
+
 /// Leaves what the dumps changed as it was.
 fn cleanup(p: &Profile) {
     if let Some(d) = &p.dump {
@@ -132,6 +144,7 @@ fn cleanup(p: &Profile) {
 
 /// The kernel's answers alone.
 fn kernel_only(kernel: &Profile, wait: Duration, selected: &dyn Fn(&Case) -> bool) -> io::Result<bool> {
+    prepare(kernel)?;
     for c in cases::all().iter().filter(|c| selected(c)) {
         let events = play(c, kernel, wait, kernel.name)?;
         println!("{} {}: {}", c.group, c.name, shape::render(&events));
@@ -158,6 +171,17 @@ fn compare(
 ) -> io::Result<bool> {
     let all = cases::all();
     let mut ok = true;
+    prepare(kernel)?;
+    if let Err(e) = prepare(module) {
+        // Every group fails: say why on each line.
+        for group in cases::GROUPS {
+            if all.iter().any(|c| c.group == group && selected(c) && fits(module, c)) {
+                println!("FAIL: {group}: {e}");
+            }
+        }
+        cleanup(kernel);
+        return Ok(false);
+    }
     for group in cases::GROUPS {
         let cases: Vec<&Case> = all.iter().filter(|c| c.group == group && selected(c) && fits(module, c)).collect();
         if cases.is_empty() {
