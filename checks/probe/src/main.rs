@@ -342,3 +342,79 @@ fn print_answers(cli: &Cli, sock: &Socket, wait: Duration, prefix: &str) -> io::
         }
     }
 }
+
+/// The cases against the host's own NETLINK_ROUTE (`RTM_GETLINK` of `lo`):
+/// what a module must answer, the kernel answers.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `struct ifinfomsg` asking for device 1 (`lo`, in every namespace).
+    const LO: &str = "00000000010000000000000000000000";
+
+    fn cli(case: Case, extra: &[&str]) -> Cli {
+        let mut args = vec!["nlprobe", "valid", "--protocol", "0", "--type", "18", "--hex", LO, "--wait-ms", "20"];
+        args.extend_from_slice(extra);
+        let mut c = Cli::parse_from(args);
+        c.case = case;
+        c
+    }
+
+    /// Runs a case and returns the lines it would print.
+    fn lines(c: &Cli) -> Vec<String> {
+        let sock = open(c).unwrap();
+        let other = Socket::open(c.protocol).unwrap();
+        sock.send(&build(c, other.port()).unwrap()).unwrap();
+        let mut out = Vec::new();
+        for (s, prefix) in [(&sock, ""), (&other, "other: ")] {
+            while let Received::Datagram(d) = s.recv(64 * 1024, Duration::from_millis(20)).unwrap() {
+                for m in Messages::new(&d.bytes) {
+                    let m = m.unwrap();
+                    let e =
+                        (m.header.ty == nlmsg::ERROR).then(|| answer::parse_error(m.header.flags, m.payload)).flatten();
+                    let pid = if m.header.pid == s.port() { "" } else { " foreign-pid" };
+                    out.push(match e {
+                        Some(e) if e.error == 0 => format!("{prefix}ack{pid}"),
+                        Some(e) => format!("{prefix}error {}{pid}", errno::name(-e.error)),
+                        None => format!("{prefix}reply{pid}"),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn answers_go_to_the_sender_whatever_nlmsg_pid_says() {
+        assert_eq!(lines(&cli(Case::PidOfOtherSocket, &[])), ["reply", "ack"]);
+        assert_eq!(lines(&cli(Case::RandomPid, &[])), ["reply", "ack"]);
+    }
+
+    #[test]
+    fn acks_without_processing() {
+        let bare = cli(Case::BareAck, &[]);
+        assert_eq!(build(&bare, 0).unwrap().len(), 16);
+        assert_eq!(lines(&bare), ["ack"]);
+        assert_eq!(lines(&cli(Case::NoopAck, &[])), ["ack"]);
+    }
+
+    #[test]
+    fn every_flood_datagram_is_refused_or_ignored() {
+        let c = cli(Case::Flood, &["--attrs"]);
+        let payload = payload(&c).unwrap();
+        let sock = open(&c).unwrap();
+        for i in 0..10 {
+            sock.send(&bad_datagram(&c, &payload, i).unwrap()).unwrap();
+        }
+        // Nothing was answered with a reply (each was dropped, ACKed without
+        // processing or refused) but kind 6: RTM_GETLINK, without strict
+        // checking, ignores the broken attribute after its own (and logs a
+        // rate-limited warning), the leniency rtnetlink keeps for old programs.
+        let mut replies = 0;
+        while let Received::Datagram(d) = sock.recv(64 * 1024, Duration::from_millis(20)).unwrap() {
+            replies +=
+                Messages::new(&d.bytes).filter(|m| m.as_ref().is_ok_and(|m| m.header.ty != nlmsg::ERROR)).count();
+        }
+        assert_eq!(replies, 1);
+    }
+}
