@@ -76,6 +76,10 @@ struct Cli {
     /// request's payload it copied.
     #[arg(long)]
     details: bool,
+    /// Also print the value of this `u32` attribute of each reply (e.g. 2,
+    /// lesson 04's REPLY_ATTR_ID), as ` attrN=VALUE` after `len=`.
+    #[arg(long, value_name = "TYPE")]
+    print_u32: Option<u16>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -320,7 +324,12 @@ fn print_answers(cli: &Cli, sock: &Socket, wait: Duration, prefix: &str) -> io::
             let h = m.header;
             let pid = if h.pid == sock.port() { String::new() } else { format!(" pid={}, not this socket's", h.pid) };
             let Some(e) = (h.ty == nlmsg::ERROR).then(|| answer::parse_error(h.flags, m.payload)).flatten() else {
-                println!("{prefix}reply type={} seq={} len={}{pid}", wire::rtm::type_name(h.ty), h.seq, h.len);
+                let attr = cli.print_u32.map(|ty| match wire::attr::Attrs::new(m.payload).find(ty) {
+                    Ok(Some(a)) => a.u32().map_or_else(|_| format!(" attr{ty}=?"), |v| format!(" attr{ty}={v}")),
+                    _ => format!(" attr{ty}=none"),
+                });
+                let attr = attr.unwrap_or_default();
+                println!("{prefix}reply type={} seq={} len={}{attr}{pid}", wire::rtm::type_name(h.ty), h.seq, h.len);
                 continue;
             };
             match e.error {
