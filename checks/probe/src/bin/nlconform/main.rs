@@ -264,7 +264,7 @@ fn list() {
                 Needs::Any => "",
                 Needs::Attributes => " [attributes: person, rtm, rtm-notify]",
                 Needs::Dumps => " [dumps: rtm, rtm-notify]",
-                Needs::Notifications => " [notifications: rtm-notify]",
+                Needs::Notifications => " [notifications: rtm, rtm-notify]",
             };
             println!("    {:<26} {}{needs}", c.name, c.what);
         }

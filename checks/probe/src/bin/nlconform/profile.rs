@@ -113,19 +113,11 @@ pub fn by_name(name: &str) -> Option<Profile> {
         "greet" => Some(greet()),
         "tlv" => Some(tlv()),
         "person" => Some(person()),
-        "rtm" => Some(rtm("rtm", "lesson 05: the routing table manager (rtm.ko)", "rtm", None)),
+        "rtm" => Some(rtm("rtm", "lesson 05: the routing table manager (rtm.ko)", "rtm")),
         "rtm-notify" => Some(rtm(
             "rtm-notify",
             "lesson 06: the routing table manager with notifications (rtm_notify.ko)",
             "rtm_notify",
-            Some(Echo {
-                change: Request {
-                    ty: rtm::TABLE_NEW,
-                    flags: nlmsg::F_CREATE | nlmsg::F_EXCL,
-                    payload: table_attrs("nlconform-echo"),
-                },
-                undo: Request { ty: rtm::TABLE_DEL, flags: 0, payload: table_attrs("nlconform-echo") },
-            }),
         )),
         _ => None,
     }
@@ -337,7 +329,17 @@ fn table_attrs(name: &str) -> Vec<u8> {
     payload(&[], |w| rtm::put_table(w, name, None))
 }
 
-fn rtm(name: &'static str, what: &'static str, module: &'static str, echo: Option<Echo>) -> Profile {
+fn rtm(name: &'static str, what: &'static str, module: &'static str) -> Profile {
+    // TABLE_NEW with NLM_F_ECHO: lesson 05 sends the notification to the
+    // requester alone, lesson 06 also to the table group's listeners.
+    let echo = Echo {
+        change: Request {
+            ty: rtm::TABLE_NEW,
+            flags: nlmsg::F_CREATE | nlmsg::F_EXCL,
+            payload: table_attrs("nlconform-echo"),
+        },
+        undo: Request { ty: rtm::TABLE_DEL, flags: 0, payload: table_attrs("nlconform-echo") },
+    };
     let get = Request { ty: rtm::TABLE_GET, flags: 0, payload: unpad(table_attrs(TABLE), 14) };
     let too_long = table_attrs("a-table-name-longer-than-thirty-two-bytes");
     Profile {
@@ -358,7 +360,7 @@ fn rtm(name: &'static str, what: &'static str, module: &'static str, echo: Optio
             fixture: Box::new(RtmRoutes),
             filled: Default::default(),
         }),
-        echo,
+        echo: Some(echo),
         module: Some(module),
     }
 }
