@@ -48,12 +48,14 @@ pub const TABLE: &[Difference] = &[
     },
     Difference {
         profiles: &["person", "rtm", "rtm-notify"],
-        cases: &["attr-len-2", "attr-past-end"],
-        what: "bytes after the last whole attribute are refused (EINVAL) without NETLINK_GET_STRICT_CHK too",
+        cases: &["attr-len-2", "attr-past-end", "attr-unknown-type"],
+        what: "attributes are checked strictly (EINVAL for bytes after the last whole attribute, and for \
+               unknown types) without NETLINK_GET_STRICT_CHK too",
         why: "rtnetlink checks a GET strictly only when the socket asked (netlink_strict_get_check); \
-              otherwise nlmsg_parse_deprecated ignores the bytes left over and logs a rate-limited \
-              warning, for old programs' sake. The course's protocols are new, so they check every \
-              request strictly, as genetlink does for new commands (NL_VALIDATE_STRICT)",
+              otherwise nlmsg_parse_deprecated skips unknown types and ignores bytes left over (with a \
+              rate-limited warning), for the sake of programs older than the checks. The course's \
+              protocols are new, so they parse every request strictly, as nla_parse does for every \
+              new family, generic netlink included (NL_VALIDATE_STRICT; wire::policy::parse)",
         how: How::Expected,
     },
 ];
