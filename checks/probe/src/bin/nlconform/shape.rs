@@ -377,16 +377,35 @@ impl fmt::Display for Event {
     }
 }
 
-/// A transcript in one line per event, or "silence".
+/// A transcript on one line, or "silence". Messages alike but for their
+/// sequence numbers, which count up by one, are written once with the range
+/// (`ACK seq=1..16 flags=CAPPED echo=header`).
 pub fn render(events: &[Event]) -> String {
-    if events.iter().all(|e| matches!(e, Event::Step(_))) && events.is_empty() {
-        return "silence".into();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while let Some(e) = events.get(i) {
+        let mut text = e.to_string();
+        if let Event::Msg(first) = e {
+            let mut last = first.seq;
+            while let Some(Event::Msg(next)) = events.get(i + 1) {
+                let same = Shape { seq: first.seq, ..next.clone() } == *first;
+                if !same || Some(next.seq) != last.checked_add(1) || first.repeated > 1 {
+                    break;
+                }
+                last = next.seq;
+                i += 1;
+            }
+            if last != first.seq {
+                text = text.replacen(&format!(" seq={} ", first.seq), &format!(" seq={}..{last} ", first.seq), 1);
+            }
+        }
+        parts.push(text);
+        i += 1;
     }
-    let lines: Vec<String> = events.iter().map(|e| e.to_string()).collect();
-    if lines.is_empty() {
+    if parts.is_empty() {
         "silence".into()
     } else {
-        lines.join("; ")
+        parts.join("; ")
     }
 }
 
