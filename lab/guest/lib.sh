@@ -50,7 +50,7 @@ klog_of() { klog | grep "^$1:"; }
 # about malformed input, or only at a limited rate: no user can fill the log.
 quiet_under_flood() {
   name=$1; shift
-  mark="quiet-under-flood: $name $$"
+  mark="quiet-under-flood: $name $(cut -d" " -f1 /proc/uptime)"
   echo "$mark" >/dev/kmsg
   if ! sent=$(su student -c "nlprobe flood --count 1000 $*" 2>&1); then
     fail "$name" "nlprobe flood failed: $sent"
