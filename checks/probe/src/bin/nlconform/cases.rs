@@ -4,8 +4,8 @@
 //! `netlink_dump`) and `net/core/rtnetlink.c`; the kernel's own answer, not
 //! a description of it, is what a module is compared with.
 
-use crate::profile::{Fixture, Request};
 use crate::run::{self, message, raw, unpadded, with_len, Run, DUMP_BUF};
+use nlprobe::profile::{Fixture, Request};
 use nlprobe::sock::{NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, SOL_NETLINK};
 use std::fmt;
 use std::io;
@@ -564,5 +564,5 @@ fn change(r: &mut Run<'_>, flags: u16) -> io::Result<()> {
     let (m, undo) = (message(&e.change, F_REQUEST | flags, 1, 0), e.undo.clone());
     let protocol = r.profile.protocol;
     once(r, &m)?;
-    crate::profile::apply(protocol, [undo], &[])
+    nlprobe::profile::apply(protocol, [undo], &[])
 }

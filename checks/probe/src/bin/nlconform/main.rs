@@ -9,14 +9,13 @@
 
 mod cases;
 mod differences;
-mod profile;
 mod run;
 mod shape;
 
 use cases::{Case, Needs};
 use clap::Parser;
 use differences::How;
-use profile::Profile;
+use nlprobe::profile::{self, Profile};
 use run::Run;
 use shape::Event;
 use std::io;

@@ -1,8 +1,8 @@
 //! One case played against one protocol: its sockets, what it sent, what it
 //! saw.
 
-use crate::profile::{Profile, Request};
 use crate::shape::{self, Context, Event, Sent};
+use nlprobe::profile::{Profile, Request};
 use nlprobe::sock::{Received, Socket};
 use std::io;
 use std::time::Duration;

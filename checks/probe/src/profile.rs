@@ -3,7 +3,7 @@
 //! is played against the kernel's `NETLINK_ROUTE` ([`route`]) and against a
 //! lesson's module, each with its own valid request.
 
-use nlprobe::sock::{Received, Socket};
+use crate::sock::{Received, Socket};
 use std::io;
 use std::time::Duration;
 use wire::nlmsg::{self, Messages};
@@ -199,7 +199,7 @@ pub fn route() -> Profile {
         valid,
         dump: Some(Dump {
             request: Request { ty: RTM_GETADDR, flags: nlmsg::F_DUMP, payload: ifaddrmsg(0, 0) },
-            failing: (failing, vec![nlprobe::sock::NETLINK_GET_STRICT_CHK]),
+            failing: (failing, vec![crate::sock::NETLINK_GET_STRICT_CHK]),
             fixture: Box::new(LoAddresses),
             filled: Default::default(),
         }),
