@@ -102,6 +102,29 @@ pub struct Profile {
     pub echo: Option<Echo>,
     /// The module to watch for leaked references (None: built into the kernel).
     pub module: Option<&'static str>,
+    /// More valid requests (besides those above) of every kind the module
+    /// serves: what `nlfuzz` mutates its inputs from.
+    pub more: Vec<Request>,
+}
+
+impl Profile {
+    /// Every valid request the profile knows: `valid`, the attribute, dump
+    /// and echo requests, then `more` (the `too_long` and `failing` ones
+    /// too: each is valid but for the one thing its case needs wrong).
+    pub fn requests(&self) -> Vec<Request> {
+        let mut all = vec![self.valid.clone()];
+        if let Some(a) = &self.attrs {
+            all.extend([a.valid.clone(), a.too_long.0.clone()]);
+        }
+        if let Some(d) = &self.dump {
+            all.extend([d.request.clone(), d.failing.0.clone()]);
+        }
+        if let Some(e) = &self.echo {
+            all.extend([e.change.clone(), e.undo.clone()]);
+        }
+        all.extend(self.more.iter().cloned());
+        all
+    }
 }
 
 /// The profile names `--profile` accepts.
@@ -212,6 +235,7 @@ pub fn route() -> Profile {
             undo: Request { ty: RTM_DELADDR, flags: 0, payload: lo_addr([10, 78, 0, 1]) },
         }),
         module: None,
+        more: vec![],
     }
 }
 
@@ -272,7 +296,20 @@ fn greet() -> Profile {
         dump: None,
         echo: None,
         module: Some("greet"),
+        more: [&b"hello\0"[..], b"a", &[b'g'; 100], &[b'x'; 200], &[b'z'; 256], "gr\u{fc}\u{df} dich".as_bytes()]
+            .iter()
+            .map(|text| Request { ty: proto::GREET, flags: 0, payload: text.to_vec() })
+            .collect(),
     }
+}
+
+/// A TLV_RECORDS payload written by `put`.
+fn tlv_records(put: impl FnOnce(&mut tlv::TlvWriter<'_>) -> Result<(), wire::Error>) -> Vec<u8> {
+    let mut buf = [0u8; 1024];
+    let mut w = tlv::TlvWriter::new(&mut buf);
+    // Cannot fail: these few records fit 1 KiB.
+    put(&mut w).expect("a few TLV records fit 1 KiB");
+    w.as_bytes().to_vec()
 }
 
 fn tlv() -> Profile {
@@ -289,6 +326,20 @@ fn tlv() -> Profile {
         dump: None,
         echo: None,
         module: Some("tlv"),
+        more: [
+            tlv_records(|w| w.put_names(&["Ada", "Linus"])),
+            tlv_records(|w| w.put_website("kernel.org")),
+            tlv_records(|w| w.put_ids(&[1, 2, u64::MAX])),
+            tlv_records(|w| {
+                w.put_name("Grace")?;
+                w.put_websites(&["a.example", "b.example"])?;
+                w.put_id(42)?;
+                w.put(9, b"unknown type")
+            }),
+        ]
+        .into_iter()
+        .map(|payload| Request { ty: proto::TLV_RECORDS, flags: 0, payload })
+        .collect(),
     }
 }
 
@@ -318,6 +369,20 @@ fn person() -> Profile {
         dump: None,
         echo: None,
         module: Some("person"),
+        more: [
+            payload(&[], |w| {
+                w.put_str(proto::PERSON_ATTR_NAME, "Ada")?;
+                w.put_u32(proto::PERSON_ATTR_AGE, 36)?;
+                let address = w.nest_start(proto::PERSON_ATTR_ADDRESS)?;
+                w.put_str(proto::ADDRESS_ATTR_STREET, "12 St James's Square")?;
+                w.put_str(proto::ADDRESS_ATTR_CITY, "London")?;
+                w.nest_end(address)
+            }),
+            payload(&[], |w| w.put_str(proto::PERSON_ATTR_NAME, "a-name-of-thirty-one-bytes-long")),
+        ]
+        .into_iter()
+        .map(|payload| Request { ty: proto::PERSON_SET, flags: 0, payload })
+        .collect(),
     }
 }
 
@@ -362,7 +427,26 @@ fn rtm(name: &'static str, what: &'static str, module: &'static str) -> Profile 
         }),
         echo: Some(echo),
         module: Some(module),
+        more: rtm_more(),
     }
+}
+
+/// The table `nlfuzz` works in, and requests of every type in it.
+fn rtm_more() -> Vec<Request> {
+    const FUZZ: &str = "fuzz";
+    let dst = Prefix::of([192, 168, 7, 0], 24);
+    let route = Route { dst, gateway: [192, 168, 0, 1], oif: "eth0" };
+    let req = |ty, flags, payload| Request { ty, flags, payload };
+    vec![
+        req(rtm::TABLE_NEW, nlmsg::F_CREATE, table_attrs(FUZZ)),
+        req(rtm::ROUTE_NEW, nlmsg::F_CREATE | nlmsg::F_REPLACE, payload(&[], |w| rtm::put_route(w, FUZZ, &route))),
+        req(rtm::ROUTE_GET, 0, payload(&[], |w| rtm::put_prefix(w, FUZZ, dst))),
+        req(rtm::ROUTE_LOOKUP, 0, payload(&[], |w| rtm::put_lookup(w, FUZZ, [192, 168, 7, 9]))),
+        req(rtm::ROUTE_DEL, 0, payload(&[], |w| rtm::put_prefix(w, FUZZ, dst))),
+        req(rtm::TABLE_GET, nlmsg::F_DUMP, vec![]),
+        req(rtm::ROUTE_GET, nlmsg::F_DUMP, table_attrs(FUZZ)),
+        req(rtm::TABLE_DEL, 0, table_attrs(FUZZ)),
+    ]
 }
 
 /// The i-th route of the fixture: 10.x.y.0/24 via 11.1.1.1 dev eth0.
@@ -455,4 +539,50 @@ pub fn apply(protocol: i32, reqs: impl IntoIterator<Item = Request>, tolerated: 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Walks TLV records as lesson 03 defines them: each header and value
+    /// inside the payload, known types in whole units.
+    fn tlv_framing_ok(mut p: &[u8]) -> bool {
+        while !p.is_empty() {
+            let [ty, len, rest @ ..] = p else { return false };
+            let len = usize::from(*len);
+            if rest.len() < len || tlv::unit_size(*ty).is_some_and(|u| len == 0 || len % u != 0) {
+                return false;
+            }
+            p = &rest[len..];
+        }
+        true
+    }
+
+    #[test]
+    fn the_more_requests_are_valid_by_the_wire_definitions() {
+        for r in greet().more {
+            let text = r.payload.split(|&b| b == 0).next().unwrap_or_default();
+            assert!(!text.is_empty() && text.len() <= 256 && std::str::from_utf8(text).is_ok(), "{r:?}");
+        }
+        for r in tlv().more {
+            assert!(tlv_framing_ok(&r.payload), "{r:?}");
+        }
+        for r in person().more {
+            let tb = wire::policy::parse(&r.payload, &proto::PERSON_POLICY).expect("the policy accepts it");
+            assert!(tb[usize::from(proto::PERSON_ATTR_NAME)].is_some(), "{r:?}");
+        }
+        for name in ["rtm", "rtm-notify"] {
+            let p = by_name(name).expect("a profile");
+            assert_eq!(p.more.len(), 8);
+            for r in p.more {
+                assert!(rtm::Attributes::parse(&r.payload).is_ok(), "{r:?}");
+            }
+        }
+        // Every profile's requests: `valid` first, `more` last.
+        let person = person();
+        let all = person.requests();
+        assert_eq!(all.first().map(|r| &r.payload), Some(&person.valid.payload));
+        assert_eq!(all.len(), 1 + 2 + person.more.len());
+    }
 }
