@@ -193,9 +193,9 @@ impl Lab {
             fs::remove_dir_all(&stage)?;
         }
         fs::create_dir_all(stage.join("bin"))?;
-        // The checks' raw netlink prober and the conformance tool, in every run.
+        // The checks' raw netlink prober, the conformance tool and the fuzzer, in every run.
         let probes = self.build_static(&self.root.join("checks/probe"))?;
-        for tool in ["nlprobe", "nlconform"] {
+        for tool in ["nlprobe", "nlconform", "nlfuzz"] {
             fs::copy(probes.join(tool), stage.join("bin").join(tool))?;
         }
         for lesson in lessons {
