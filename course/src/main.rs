@@ -1,6 +1,7 @@
 //! `course`: the course's own tool. The Makefile's targets call it; you can
 //! too (`cargo run -q -p course -- --help`).
 
+mod fuzz;
 mod lab;
 mod lessons;
 mod markers;
@@ -236,6 +237,7 @@ fn check(root: &Path, lesson: &Lesson, variant: Variant, expect: Expect) -> Resu
             println!("        hint: {}", check.hint);
         }
     }
+    fuzz::report(root, variant, &console)?;
     if !crashed.is_empty() || !report::finished(&console) {
         met = false;
         report::print_tail(&console);

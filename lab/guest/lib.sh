@@ -89,3 +89,20 @@ quiet_under_flood() {
   if [ "$n" -le 11 ]; then pass "$name"
   else fail "$name" "$n kernel log lines from 1,000 bad datagrams (at most 11), e.g. $(echo "$new" | head -n 3 | tr '\n' '|')"; fi
 }
+
+# How long each lesson's fuzz check sends, in seconds: some 20,000 to 35,000
+# datagrams a module on the release kernel under emulation, fewer on the
+# debug kernel.
+FUZZ_SECONDS=5
+
+# fuzz_module NAME PROFILE KO [NLFUZZ ARGS...]: nlfuzz (`nlfuzz --help`)
+# sends the module KO thousands of mutated requests (from its nlconform
+# PROFILE) from root's and the student's processes at once for FUZZ_SECONDS,
+# unloading and loading it meanwhile; then it must answer a valid request
+# and unload, and the kernel must have reported nothing (REPORT_SIGNS).
+# Prints PASS/FAIL NAME and a line of figures; the module ends unloaded.
+fuzz_module() {
+  name=$1 profile=$2 ko=$3; shift 3
+  nlfuzz --check "$name" --profile "$profile" --module "$ko" --seconds "$FUZZ_SECONDS" \
+    --report-signs "$REPORT_SIGNS" "$@"
+}

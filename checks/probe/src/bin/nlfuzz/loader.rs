@@ -36,6 +36,11 @@ impl Module {
         self.name.to_str().unwrap_or_default()
     }
 
+    /// Its file.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// Is it loaded (listed in `/proc/modules`)?
     pub fn loaded(&self) -> bool {
         let prefix = format!("{} ", self.name());

@@ -128,13 +128,19 @@ pub fn run(cli: &Cli, profile: &Profile) -> ExitCode {
     let mut f = Findings::default();
     let started = Instant::now();
     let (cases, fuzz) = match (|| -> io::Result<(usize, Option<Fuzzed>)> {
-        module.load()?;
+        module.load().map_err(|e| {
+            let hint = if e.raw_os_error() == Some(libc::EBUSY) { " (another module has the protocol?)" } else { "" };
+            io::Error::other(format!("cannot load {}: {e}{hint}", module.path().display()))
+        })?;
         let cases = regressions(cli, profile, &module, &mut kmsg, &mut f)?;
         if !f.failures.is_empty() {
             return Ok((cases, None));
         }
+        let before = answer(profile).map_err(|e| {
+            io::Error::other(format!("the module does not answer its valid request even before the fuzz: {e}"))
+        })?;
         let fuzzed = fuzz(cli, profile, &module, seed, &mut kmsg, &mut f)?;
-        after(cli, profile, &module, &mut kmsg, &mut f);
+        after(cli, profile, &module, &before, &mut kmsg, &mut f);
         Ok((cases, Some(fuzzed)))
     })() {
         Ok(done) => done,
@@ -438,15 +444,21 @@ fn watch(cli: &Cli, procs: &mut [Proc], kmsg: &mut Kmsg, f: &mut Findings, start
     }
 }
 
-/// The checks after fuzzing: the module answers a valid request, unloads,
-/// and its protocol is gone; the kernel reported nothing meanwhile.
-fn after(cli: &Cli, p: &Profile, module: &Module, kmsg: &mut Kmsg, f: &mut Findings) {
-    if !f.failures.is_empty() {
+/// The checks after fuzzing: the module answers its valid request as it
+/// did `before`, unloads, and its protocol is gone; the kernel reported
+/// nothing meanwhile. Unless the kernel reported or a process died (the
+/// module may be wedged), the unload is tried even after a failure, so that
+/// the protocol is left free.
+fn after(cli: &Cli, p: &Profile, module: &Module, before: &str, kmsg: &mut Kmsg, f: &mut Findings) {
+    if f.unexplained.is_some() || !f.suspects.is_empty() {
         return;
     }
-    if let Err(e) = module.load().and_then(|()| answers(p)) {
-        f.failures.push(format!("after the fuzz the module does not answer a valid request: {e}"));
-    } else if let Err(e) = module.unload_within(Duration::from_secs(3)) {
+    match module.load().and_then(|()| answer(p)) {
+        Ok(now) if now == before => {}
+        Ok(now) => f.failures.push(format!("after the fuzz the valid request gets [{now}], before it got [{before}]")),
+        Err(e) => f.failures.push(format!("after the fuzz the module does not answer its valid request: {e}")),
+    }
+    if let Err(e) = module.unload_within(Duration::from_secs(3)) {
         f.failures.push(format!(
             "rmmod {} fails after the fuzz ({e}): something still holds it (a socket, a dump, a reference leaked)",
             module.name()
@@ -461,11 +473,15 @@ fn after(cli: &Cli, p: &Profile, module: &Module, kmsg: &mut Kmsg, f: &mut Findi
     }
 }
 
-/// Sends the profile's valid request (with what it needs in place first,
-/// as nlconform does) and wants its answer and an ACK.
-fn answers(p: &Profile) -> io::Result<()> {
+/// Sends the profile's valid request with `NLM_F_ACK` (with what it needs
+/// in place first, as nlconform does) and describes the answers: `type 32,
+/// ACK` from a module that serves it, `ERROR EOPNOTSUPP` from a starter
+/// that does not yet. An error only when nothing (or something broken)
+/// comes back.
+fn answer(p: &Profile) -> io::Result<String> {
     if let Some(d) = &p.dump {
-        d.fill()?;
+        // The fuzz may have emptied it, or an unload lost it.
+        d.fixture.fill()?;
     }
     let sock = Socket::open(p.protocol)?;
     let mut buf = vec![0u8; p.valid.payload.len() + 64];
@@ -473,25 +489,26 @@ fn answers(p: &Profile) -> io::Result<()> {
     w.message(p.valid.ty, nlmsg::F_REQUEST | nlmsg::F_ACK | p.valid.flags, 1, 0, &p.valid.payload)
         .map_err(io::Error::other)?;
     sock.send(w.as_bytes())?;
-    let (mut replied, mut acked) = (false, false);
-    while !acked {
+    let mut seen = Vec::new();
+    loop {
         let Received::Datagram(d) = sock.recv(64 * 1024, Duration::from_secs(2))? else {
-            return Err(io::Error::other(format!("no answer (replied: {replied})")));
+            return Err(io::Error::other(format!("no answer in 2 s (after [{}])", seen.join(", "))));
         };
         for m in Messages::new(&d.bytes) {
             let m = m.map_err(|e| io::Error::other(format!("a broken answer: {e:?}")))?;
             match m.error_payload() {
-                Some(Ok(e)) if e.error == 0 => acked = true,
-                Some(Ok(e)) => return Err(io::Error::other(format!("error {}", wire::errno::name(e.errno())))),
+                Some(Ok(e)) => {
+                    seen.push(if e.error == 0 {
+                        "ACK".into()
+                    } else {
+                        format!("ERROR {}", wire::errno::name(e.errno()))
+                    });
+                    return Ok(seen.join(", "));
+                }
                 Some(Err(e)) => return Err(io::Error::other(format!("a broken error message: {e:?}"))),
-                None => replied |= m.header.ty >= nlmsg::MIN_TYPE && m.header.seq == 1,
+                None => seen.push(format!("type {}", m.header.ty)),
             }
         }
-    }
-    if replied {
-        Ok(())
-    } else {
-        Err(io::Error::other("an ACK without the reply"))
     }
 }
 
