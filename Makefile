@@ -79,6 +79,7 @@ test-host:
 
 test-lab:
 	$(COURSE) verify
+	bash checks/fuzz/proof.sh
 
 bench:
 	bash lab/bench.sh

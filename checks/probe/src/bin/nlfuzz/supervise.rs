@@ -290,6 +290,9 @@ fn wait_for(child: &mut Child, limit: Duration) -> io::Result<Option<ExitStatus>
 struct Fuzzed {
     stats: Stats,
     processes: u32,
+    /// Processes that ended normally and printed their counts (those of
+    /// the others, but for the datagrams sent, are missing from `stats`).
+    counted: u32,
     students: u32,
     seconds: f64,
     churn: Churn,
@@ -299,8 +302,13 @@ impl Fuzzed {
     fn figures(&self, profile: &str, cases: usize, seed: u64) -> String {
         let s = &self.stats;
         let rate = if self.seconds > 0.0 { s.datagrams as f64 / self.seconds } else { 0.0 };
+        let of = if self.counted < self.processes {
+            format!("; the counts below are of the {} that ended normally", self.counted)
+        } else {
+            String::new()
+        };
         format!(
-            "{profile}: {} datagrams in {:.1} s ({rate:.0}/s) from {} processes ({} as the unprivileged user), \
+            "{profile}: {} datagrams in {:.1} s ({rate:.0}/s) from {} processes ({} as the unprivileged user{of}), \
              {} answers read, {} sockets, {} sends refused, {} queue overruns; the module unloaded and loaded \
              again {} times ({} unloads refused while in use, {} sockets found it gone); {cases} regression \
              case(s) replayed first; seed {seed:#x}",
@@ -358,7 +366,7 @@ fn fuzz(cli: &Cli, p: &Profile, module: &Module, seed: u64, kmsg: &mut Kmsg, f: 
     let seconds = start.elapsed().as_secs_f64();
     f.failures.extend(churn.errors.iter().cloned());
     let mut stats = Stats::default();
-    let (mut datagrams, mut died) = (0, Vec::<String>::new());
+    let (mut datagrams, mut died, mut counted) = (0, Vec::<String>::new(), 0);
     for pr in &mut procs {
         let mut out = String::new();
         let mut err = String::new();
@@ -367,7 +375,10 @@ fn fuzz(cli: &Cli, p: &Profile, module: &Module, seed: u64, kmsg: &mut Kmsg, f: 
         let who = if pr.student { "the unprivileged user's" } else { "root's" };
         datagrams += ring::count(&pr.ring);
         match (pr.status, out.lines().find_map(Stats::parse)) {
-            (Some(s), Some(counts)) if s.success() => stats.add(&counts),
+            (Some(s), Some(counts)) if s.success() => {
+                stats.add(&counts);
+                counted += 1;
+            }
             (Some(s), _) if s.signal() == Some(libc::SIGKILL) && !f.failures.is_empty() => {}
             (Some(s), _) => match s.signal() {
                 Some(sig) => {
@@ -396,7 +407,7 @@ fn fuzz(cli: &Cli, p: &Profile, module: &Module, seed: u64, kmsg: &mut Kmsg, f: 
     }
     let _ = fs::remove_dir_all(&dir);
     let students = procs.iter().filter(|p| p.student).count() as u32;
-    Ok(Fuzzed { stats, processes: cli.processes, students, seconds, churn })
+    Ok(Fuzzed { stats, processes: cli.processes, counted, students, seconds, churn })
 }
 
 /// Watches the fuzzing processes and the kernel log until every process
