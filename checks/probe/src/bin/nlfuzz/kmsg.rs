@@ -6,10 +6,11 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::OpenOptionsExt;
 
-/// What a kernel report of a bug starts with, as `REPORT_SIGNS` in
-/// lab/guest/lib.sh lists them (the lab's checks pass theirs with
-/// `--report-signs`): an oops, a warning, a Rust panic, and on the debug
-/// kernel lockdep, sleeping in atomic context, KASAN, UBSAN and kmemleak.
+/// What a kernel report of a bug holds: `REPORT_SIGNS` of
+/// lab/guest/lib.sh (the lab's checks pass theirs with `--report-signs`)
+/// and the course tool's crash signs (course/src/report.rs): an oops, a
+/// warning, a Rust panic, and on the debug kernel lockdep, sleeping in
+/// atomic context, KASAN, UBSAN and kmemleak.
 pub const REPORT_SIGNS: &str =
     "Oops|BUG:|WARNING:|Call Trace|Kernel panic|RIP:|UBSAN:|unreferenced object|general protection fault|panicked at";
 

@@ -20,9 +20,14 @@ use std::time::{Duration, Instant};
 /// its valid requests (the same profiles as nlconform's), sent by several
 /// processes at once, root and the unprivileged user, for a bounded time,
 /// while the module is unloaded and loaded again; then the module must
-/// still answer a valid request and unload, and the kernel must have
-/// reported nothing. Prints `PASS: fuzz` or `FAIL: fuzz: why`, and a line
-/// of figures (`nlfuzz: ...`).
+/// answer its valid request as it did before, and unload (it is left
+/// unloaded), and the kernel must have reported nothing (leaks are for
+/// kmemleak, which the lab's no-oops check asks). Prints `PASS: fuzz` or
+/// `FAIL: fuzz: why`, and a line of figures (`nlfuzz: ...`).
+///
+/// In the lab shell (`make shell`): `nlfuzz --profile greet --module
+/// /lab/greet.ko --seconds 30`; again with the `--seed` it printed; or
+/// `nlfuzz --profile greet --replay case.hex` for one case.
 ///
 /// The inputs: the header's length, type and flags (the dump flags among
 /// them); the payload's attribute headers and lengths, nests, TLV records
