@@ -77,6 +77,10 @@ pub struct Cli {
     /// checks/probe/regressions/*.hex); repeat for more.
     #[arg(long, value_name = "FILE")]
     regressions: Vec<PathBuf>,
+    /// Skip the built-in regression cases (to see whether the fuzz alone
+    /// finds a bug that one of them would catch at once).
+    #[arg(long)]
+    fresh: bool,
     /// What starts a kernel report in the kernel log, `|`-separated plain
     /// texts (the lab passes lab/guest/lib.sh's REPORT_SIGNS).
     #[arg(long, default_value = kmsg::REPORT_SIGNS)]

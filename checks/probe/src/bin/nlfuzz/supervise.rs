@@ -186,7 +186,10 @@ fn new_seed() -> u64 {
 /// process of its own; a case that makes the kernel report fails the run.
 /// Returns how many were replayed.
 fn regressions(cli: &Cli, p: &Profile, module: &Module, kmsg: &mut Kmsg, f: &mut Findings) -> io::Result<usize> {
-    let mut sources = vec![(format!("regressions/{}.hex", p.name), regress::built_in(p.name).to_string())];
+    let mut sources = Vec::new();
+    if !cli.fresh {
+        sources.push((format!("regressions/{}.hex", p.name), regress::built_in(p.name).to_string()));
+    }
     for file in &cli.regressions {
         sources.push((file.display().to_string(), fs::read_to_string(file)?));
     }
