@@ -11,7 +11,8 @@
 //! the option, the kernel ignores all of it and dumps every table.
 
 use crate::session::{Answer, Failure, Session};
-use wire::rtnl::RtMsg;
+use wire::nlmsg;
+use wire::rtnl::{self, RtMsg};
 use wire::writer::Writer;
 
 /// What a dump asks the kernel for.
@@ -30,7 +31,7 @@ pub fn request(filter: &Filter, seq: u32, port: u32) -> Result<Vec<u8>, Failure>
     let mut buf = vec![0u8; 256];
     let mut w = Writer::new(&mut buf);
     // TODO(exercise 7.3): The dump request in `w`: RTM_GETROUTE with the flags of a dump, a struct rtmsg for IPv4 routes, then the filter as attributes (the module documentation says which the kernel reads).
-    let _ = (filter, seq, port, &mut w, RtMsg::default());
+    let _ = (filter, seq, port, &mut w, RtMsg::default(), nlmsg::F_REQUEST, rtnl::RTM_GETROUTE);
     Err(Failure::other("the dump request is not written yet (exercise 7.3)"))
 }
 

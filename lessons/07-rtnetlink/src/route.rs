@@ -4,7 +4,8 @@
 
 use crate::session::Failure;
 use std::net::Ipv4Addr;
-use wire::attr::Attrs;
+use wire::attr::{Attr, Attrs};
+use wire::nlmsg;
 use wire::rtnl::{self, RtMsg, RtNexthop};
 use wire::writer::Writer;
 
@@ -117,13 +118,8 @@ pub fn request(verb: Verb, route: &Route, seq: u32, port: u32) -> Result<Vec<u8>
     let mut buf = vec![0u8; 1024];
     let mut w = Writer::new(&mut buf);
     // TODO(exercise 7.1): Build the request in `w`: the header (the message type, and the NLM_F_* flags that make the kernel do what `verb` says), struct rtmsg (RtMsg, from `route`), then the route's attributes (RTA_*; the next hops with put_multipath). Mind the table: see the chapter.
-    let _ = (verb, route, seq, port, put_multipath, &mut w);
+    let _ = (verb, route, seq, port, put_multipath, &mut w, nlmsg::F_REQUEST);
     Err(Failure::other("building the request is not written yet (exercise 7.1)"))
-}
-
-/// An IPv4 address attribute: 4 bytes, network order.
-fn address(a: &wire::attr::Attr<'_>) -> Result<Ipv4Addr, String> {
-    <[u8; 4]>::try_from(a.payload()).map(Ipv4Addr::from).map_err(|_| format!("a {}-byte address", a.payload().len()))
 }
 
 impl Route {
@@ -135,8 +131,8 @@ impl Route {
     /// Errors: a payload shorter than `struct rtmsg`, a family other than
     /// IPv4, malformed attributes.
     pub fn decode(payload: &[u8]) -> Result<Route, String> {
-        // TODO(exercise 7.2): Decode a route message: struct rtmsg first (RtMsg::parse gives it and the attributes after it), then the attributes (Attrs) by type, into a Route: RTA_DST, RTA_GATEWAY, RTA_PREFSRC (`address`), RTA_OIF, RTA_PRIORITY, RTA_TABLE, RTA_MULTIPATH (rtnl::Nexthops walks its next hops). Only IPv4 (AF_INET).
-        let _ = (payload, address, RtMsg::parse, Attrs::new);
+        // TODO(exercise 7.2): Decode a route message: struct rtmsg first (RtMsg::parse gives it and the attributes after it), then the attributes (Attrs) by type, into a Route: RTA_DST, RTA_GATEWAY, RTA_PREFSRC, RTA_OIF, RTA_PRIORITY, RTA_TABLE, RTA_MULTIPATH (rtnl::Nexthops walks its next hops). Only IPv4 (AF_INET).
+        let _ = (payload, RtMsg::parse, Attrs::new, Attr::u32);
         Err("decoding a route message is not written yet (exercise 7.2)".into())
     }
 }

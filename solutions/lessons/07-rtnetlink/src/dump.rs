@@ -11,12 +11,8 @@
 //! the option, the kernel ignores all of it and dumps every table.
 
 use crate::session::{Answer, Failure, Session};
-// SOLUTION
 use wire::nlmsg;
 use wire::rtnl::{self, RtMsg};
-// STARTER
-// use wire::rtnl::RtMsg;
-// END
 use wire::writer::Writer;
 
 /// What a dump asks the kernel for.
@@ -37,7 +33,8 @@ pub fn request(filter: &Filter, seq: u32, port: u32) -> Result<Vec<u8>, Failure>
     let mut w = Writer::new(&mut buf);
     // EXERCISE 7.3: The dump request in `w`: RTM_GETROUTE with the flags of a dump, a struct rtmsg for IPv4 routes, then the filter as attributes (the module documentation says which the kernel reads).
     let m = w.start(rtnl::RTM_GETROUTE, nlmsg::F_REQUEST | nlmsg::F_DUMP, seq, port)?;
-    w.put_payload(&RtMsg { family: rtnl::AF_INET, ..RtMsg::default() }.to_bytes())?;
+    let header = RtMsg { family: rtnl::AF_INET, ..RtMsg::default() };
+    w.put_payload(&header.to_bytes())?;
     if let Some(table) = filter.table {
         w.put_u32(rtnl::RTA_TABLE, table)?;
     }
@@ -48,7 +45,7 @@ pub fn request(filter: &Filter, seq: u32, port: u32) -> Result<Vec<u8>, Failure>
     buf.truncate(len);
     Ok(buf)
     // STARTER
-    // let _ = (filter, seq, port, &mut w, RtMsg::default());
+    // let _ = (filter, seq, port, &mut w, RtMsg::default(), nlmsg::F_REQUEST, rtnl::RTM_GETROUTE);
     // Err(Failure::other("the dump request is not written yet (exercise 7.3)"))
     // END
 }

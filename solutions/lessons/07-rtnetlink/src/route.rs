@@ -4,10 +4,8 @@
 
 use crate::session::Failure;
 use std::net::Ipv4Addr;
-use wire::attr::Attrs;
-// SOLUTION
+use wire::attr::{Attr, Attrs};
 use wire::nlmsg;
-// END
 use wire::rtnl::{self, RtMsg, RtNexthop};
 use wire::writer::Writer;
 
@@ -164,18 +162,11 @@ pub fn request(verb: Verb, route: &Route, seq: u32, port: u32) -> Result<Vec<u8>
     buf.truncate(len);
     Ok(buf)
     // STARTER
-    // let _ = (verb, route, seq, port, put_multipath, &mut w);
+    // let _ = (verb, route, seq, port, put_multipath, &mut w, nlmsg::F_REQUEST);
     // Err(Failure::other("building the request is not written yet (exercise 7.1)"))
     // END
 }
 // ANCHOR_END: request
-
-// ANCHOR: address
-/// An IPv4 address attribute: 4 bytes, network order.
-fn address(a: &wire::attr::Attr<'_>) -> Result<Ipv4Addr, String> {
-    <[u8; 4]>::try_from(a.payload()).map(Ipv4Addr::from).map_err(|_| format!("a {}-byte address", a.payload().len()))
-}
-// ANCHOR_END: address
 
 // ANCHOR: decode
 impl Route {
@@ -187,7 +178,13 @@ impl Route {
     /// Errors: a payload shorter than `struct rtmsg`, a family other than
     /// IPv4, malformed attributes.
     pub fn decode(payload: &[u8]) -> Result<Route, String> {
-        // EXERCISE 7.2: Decode a route message: struct rtmsg first (RtMsg::parse gives it and the attributes after it), then the attributes (Attrs) by type, into a Route: RTA_DST, RTA_GATEWAY, RTA_PREFSRC (`address`), RTA_OIF, RTA_PRIORITY, RTA_TABLE, RTA_MULTIPATH (rtnl::Nexthops walks its next hops). Only IPv4 (AF_INET).
+        // EXERCISE 7.2: Decode a route message: struct rtmsg first (RtMsg::parse gives it and the attributes after it), then the attributes (Attrs) by type, into a Route: RTA_DST, RTA_GATEWAY, RTA_PREFSRC, RTA_OIF, RTA_PRIORITY, RTA_TABLE, RTA_MULTIPATH (rtnl::Nexthops walks its next hops). Only IPv4 (AF_INET).
+        // An IPv4 address attribute: 4 bytes, network order.
+        let address = |a: &Attr<'_>| -> Result<Ipv4Addr, String> {
+            <[u8; 4]>::try_from(a.payload())
+                .map(Ipv4Addr::from)
+                .map_err(|_| format!("a {}-byte address", a.payload().len()))
+        };
         let (h, attrs) = RtMsg::parse(payload).map_err(|e| format!("no struct rtmsg: {e}"))?;
         if h.family != rtnl::AF_INET {
             return Err(format!("family {} is not IPv4", h.family));
@@ -203,7 +200,7 @@ impl Route {
         };
         for a in Attrs::new(attrs) {
             let a = a.map_err(|e| format!("attributes: {e}"))?;
-            let u32_of = |a: &wire::attr::Attr<'_>| a.u32().map_err(|e| format!("attribute {}: {e}", a.kind()));
+            let u32_of = |a: &Attr<'_>| a.u32().map_err(|e| format!("attribute {}: {e}", a.kind()));
             match a.kind() {
                 rtnl::RTA_DST => route.dst = address(&a)?,
                 rtnl::RTA_GATEWAY => route.gateway = Some(address(&a)?),
@@ -228,7 +225,7 @@ impl Route {
         }
         Ok(route)
         // STARTER
-        // let _ = (payload, address, RtMsg::parse, Attrs::new);
+        // let _ = (payload, RtMsg::parse, Attrs::new, Attr::u32);
         // Err("decoding a route message is not written yet (exercise 7.2)".into())
         // END
     }
