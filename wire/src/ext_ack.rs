@@ -92,6 +92,9 @@ impl<'a> ExtAck<'a> {
         for a in Attrs::new(area) {
             let a = a?;
             match a.kind() {
+                // `Attr::str` reads up to a NUL or the end, as the kernel
+                // reads NLA_STRING; the kernel writes this one with its NUL.
+                ATTR_MSG if a.payload().last() != Some(&0) => return Err(Error::BadString),
                 ATTR_MSG => ack.msg = Some(a.str()?),
                 ATTR_OFFS => ack.offset = Some(a.u32()?),
                 ATTR_COOKIE => ack.cookie = Some(a.payload()),
