@@ -92,9 +92,6 @@ impl<'a> ExtAck<'a> {
         for a in Attrs::new(area) {
             let a = a?;
             match a.kind() {
-                // `Attr::str` reads up to a NUL or the end, as the kernel
-                // reads NLA_STRING; the kernel writes this one with its NUL.
-                ATTR_MSG if a.payload().last() != Some(&0) => return Err(Error::BadString),
                 ATTR_MSG => ack.msg = Some(a.str()?),
                 ATTR_OFFS => ack.offset = Some(a.u32()?),
                 ATTR_COOKIE => ack.cookie = Some(a.payload()),
@@ -382,8 +379,8 @@ mod tests {
         p[4..8].copy_from_slice(&3u32.to_ne_bytes());
         assert_eq!(ErrorReply::parse(&header(0), &p), Err(Error::BadLength));
         assert_eq!(ErrorReply::parse(&header(0), &p[..19]), Err(Error::Truncated));
-        // A message without its NUL; an offset of 2 bytes.
-        let bad = tlvs(|w| w.put_attr(ATTR_MSG, b"oops").unwrap());
+        // A message that is not text; an offset of 2 bytes.
+        let bad = tlvs(|w| w.put_attr(ATTR_MSG, b"\xffoops\0").unwrap());
         let p = error_payload(-22, &req, true, &bad);
         assert_eq!(ErrorReply::parse(&header(nlmsg::F_CAPPED | nlmsg::F_ACK_TLVS), &p), Err(Error::BadString));
         let bad = tlvs(|w| w.put_u16(ATTR_OFFS, 16).unwrap());

@@ -135,14 +135,8 @@ unsafe extern "C" fn greet_input(skb: *mut bindings::sk_buff) {
         core::slice::from_raw_parts(s.data, linear)
     };
     // ANCHOR_END: input
-    // ANCHOR: portid
-    // The sender's port id, as the kernel recorded it when the buffer
-    // arrived: `NETLINK_CB(skb).portid`, kept in the buffer's control block.
-    // SAFETY: the buffer is live; for a netlink buffer its 48-byte `cb`
-    // holds a `netlink_skb_parms`, which the core filled in before calling
-    // us. An unaligned read copies it out.
-    let portid = unsafe { core::ptr::addr_of!((*skb).cb).cast::<bindings::netlink_skb_parms>().read_unaligned() }.portid;
-    // ANCHOR_END: portid
+    // SAFETY: the core's buffer is live until we return.
+    let portid = unsafe { sender_portid(skb) };
 
     // ANCHOR: walk
     // One sendmsg may carry a batch: every message in it is handled. The
@@ -156,6 +150,23 @@ unsafe extern "C" fn greet_input(skb: *mut bindings::sk_buff) {
     // ANCHOR_END: walk
 }
 
+// ANCHOR: portid
+/// The port id of the socket that sent `skb`, as the kernel recorded it when
+/// the buffer arrived: `NETLINK_CB(skb).portid`, kept in the buffer's
+/// control block. Not the `nlmsg_pid` of a header, which the sender writes
+/// (any value it likes).
+///
+/// # Safety
+///
+/// `skb` must be a live buffer that netlink delivered to our socket.
+unsafe fn sender_portid(skb: *mut bindings::sk_buff) -> u32 {
+    // SAFETY: the buffer is live (the caller's duty); for a netlink buffer
+    // its 48-byte `cb` holds a `netlink_skb_parms`, which the core filled in
+    // before delivering it. An unaligned read copies it out.
+    unsafe { core::ptr::addr_of!((*skb).cb).cast::<bindings::netlink_skb_parms>().read_unaligned() }.portid
+}
+// ANCHOR_END: portid
+
 // ANCHOR: handle
 /// Handles one message with the kernel's rules (`netlink_rcv_skb`): only a
 /// request (`NLM_F_REQUEST`) of a type of at least `NLMSG_MIN_TYPE` is
@@ -167,12 +178,13 @@ fn handle(skb: *mut bindings::sk_buff, portid: u32, message: &Message<'_>) {
     let result = match header.ty {
         _ if !is_request => Ok(()),
         proto::GREET => greet(skb, portid, message),
-        _ => Err((eopnotsupp(), c"unknown message type")),
+        // No message: the kernel's protocols send none for an unknown type.
+        _ => Err((eopnotsupp(), None)),
     };
     match result {
         Ok(()) if header.flags & nlmsg::F_ACK == 0 => {}
         Ok(()) => ack(skb, message, 0, None),
-        Err((err, why)) => ack(skb, message, err.to_errno(), Some(why)),
+        Err((err, why)) => ack(skb, message, err.to_errno(), why),
     }
 }
 // ANCHOR_END: handle
@@ -212,29 +224,31 @@ fn ack(skb: *mut bindings::sk_buff, message: &Message<'_>, err: c_int, why: Opti
 // ANCHOR: greet
 /// Answers a GREET: its payload is the greeting text (UTF-8, NUL padding
 /// allowed); the answer is a GREET_REPLY echoing it, to the sender's port.
-fn greet(skb: *mut bindings::sk_buff, portid: u32, message: &Message<'_>) -> Result<(), (Error, &'static CStr)> {
+fn greet(skb: *mut bindings::sk_buff, portid: u32, message: &Message<'_>) -> Result<(), (Error, Option<&'static CStr>)> {
     // Check everything about the input before using it.
     let text = trim_nuls(message.payload);
     if text.is_empty() {
-        return Err((EINVAL, c"the greeting is empty"));
+        return Err((EINVAL, Some(c"the greeting is empty")));
     }
     if core::str::from_utf8(text).is_err() {
-        return Err((EINVAL, c"the greeting is not UTF-8"));
+        return Err((EINVAL, Some(c"the greeting is not UTF-8")));
     }
     if text.len() > MAX_GREETING {
-        return Err((emsgsize(), c"greetings are at most 256 bytes"));
+        return Err((emsgsize(), Some(c"greetings are at most 256 bytes")));
     }
     if ratelimit::allow() {
         pr_info!("GREET seq {} from port {}: {} bytes\n", message.header.seq, portid, text.len());
     }
-    reply(skb, portid, message.header.seq, text).map_err(|e| (e, c"the reply could not be sent"))
+    reply(skb, message, text).map_err(|e| (e, Some(c"the reply could not be sent")))
 }
 // ANCHOR_END: greet
 
 // ANCHOR: reply
-/// Sends the GREET_REPLY for greeting `text` (request `seq`) to port
-/// `portid`: the REPLY_PREFIX, the text and a NUL (C programs print it).
-fn reply(skb: *mut bindings::sk_buff, portid: u32, seq: u32, text: &[u8]) -> Result {
+/// Sends the GREET_REPLY to the request `message` (in the received buffer
+/// `skb`), whose greeting is `text`: the REPLY_PREFIX, the text and a NUL (C
+/// programs print it), with the request's sequence number, to the sender.
+fn reply(skb: *mut bindings::sk_buff, message: &Message<'_>, text: &[u8]) -> Result {
+    let seq = message.header.seq;
     let payload_len = REPLY_PREFIX.len() + text.len() + 1;
     // `nlmsg_new(payload_len, GFP_KERNEL)`: a buffer with room for one
     // message of that payload, header and padding included.
@@ -246,7 +260,9 @@ fn reply(skb: *mut bindings::sk_buff, portid: u32, seq: u32, text: &[u8]) -> Res
     if out.is_null() {
         return Err(ENOMEM);
     }
-    // EXERCISE 2.2: Put the GREET_REPLY header in `out` with __nlmsg_put (the sender's portid, the request's seq, payload_len), copy REPLY_PREFIX, the text and a NUL after it, and send it with netlink_unicast to `portid` (MSG_DONTWAIT), in unsafe blocks whose SAFETY comments say why each call is sound. netlink_unicast frees `out` whatever happens.
+    // EXERCISE 2.2: Find the sender's port id (the one the kernel recorded), put the GREET_REPLY header in `out` with __nlmsg_put (that port id, the request's seq, payload_len), copy REPLY_PREFIX, the text and a NUL after it, and send it with netlink_unicast to that port (MSG_DONTWAIT), in unsafe blocks whose SAFETY comments say why each call is sound. netlink_unicast frees `out` whatever happens.
+    // SAFETY: `skb` is the received buffer, live while its callback runs.
+    let portid = unsafe { sender_portid(skb) };
     // `nlmsg_put`: the header, and room for the payload after it.
     // SAFETY: `out` is ours and has room for the whole message (`size`
     // bytes), so `__nlmsg_put` does not run out of tailroom; it writes the
@@ -274,8 +290,8 @@ fn reply(skb: *mut bindings::sk_buff, portid: u32, seq: u32, text: &[u8]) -> Res
     }
     Ok(())
     // STARTER
-    // let _ = (skb, portid, seq, text, REPLY_PREFIX);
-    // pr_info!("TODO: reply to port {} (seq {})\n", portid, seq);
+    // let _ = (skb, text, REPLY_PREFIX, sender_portid);
+    // pr_info!("TODO: reply to seq {}\n", seq);
     // // SAFETY: `out` is ours and was never sent: freeing it here is the one
     // // free it gets (`kfree_skb` in C, a static inline wrapper of this).
     // unsafe { bindings::sk_skb_reason_drop(core::ptr::null_mut(), out, bindings::skb_drop_reason_SKB_DROP_REASON_NOT_SPECIFIED) };
