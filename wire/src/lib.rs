@@ -32,6 +32,7 @@
 //! | [`errno`]   | the Linux error numbers we use, with names and descriptions |
 //! | [`error`]   | [`Error`], what can go wrong while encoding or decoding      |
 //! | [`nlmsg`]   | the netlink message header, message iterator, ACK payload   |
+//! | [`extack`]  | extended-ACK attributes after an error or ACK (`NLMSGERR_ATTR_*`) |
 //! | [`attr`]    | netlink attributes (`struct nlattr`): reading them           |
 //! | [`writer`]  | building messages and attributes into a byte buffer          |
 //! | [`policy`]  | validating attributes, like the kernel's `nla_policy`        |
@@ -67,6 +68,7 @@ mod bytes;
 pub mod cstr;
 pub mod errno;
 pub mod error;
+pub mod extack;
 pub mod nlmsg;
 pub mod policy;
 pub mod proto;
