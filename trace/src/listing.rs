@@ -1,0 +1,110 @@
+//! The listing of a capture: one line per netlink message with its time,
+//! direction, type and flags by name, sequence number, port id and length,
+//! then its payload decoded on indented lines below.
+//!
+//! Frames are numbered `#1, #2...`; a frame holding several messages (a
+//! batch, or several parts of a dump received at once) numbers them
+//! `#7.1, #7.2...`, so what travelled together is seen together.
+
+use super::direction::Direction;
+use super::doc;
+use super::names::{self, NETLINK_COURSE};
+use super::payload;
+use super::pcap::Frame;
+use std::time::Duration;
+use wire::nlmsg::{Header, Messages};
+
+/// Width the payload lines are laid out in.
+pub const WIDTH: usize = 100;
+/// Indentation of the payload lines.
+const INDENT: usize = 8;
+
+/// Lists frames one after the other; times are relative to the first.
+#[derive(Debug, Default)]
+pub struct Listing {
+    start: Option<Duration>,
+    count: usize,
+}
+
+impl Listing {
+    /// A listing that has seen no frame yet.
+    pub fn new() -> Listing {
+        Listing::default()
+    }
+
+    /// The lines of the next frame.
+    pub fn frame(&mut self, frame: &Frame) -> Vec<String> {
+        self.count += 1;
+        let start = *self.start.get_or_insert(frame.time);
+        let time = frame.time.saturating_sub(start);
+        let time = format!("{}.{:06}", time.as_secs(), time.subsec_micros());
+        let direction = Direction::of(&frame.data);
+        let protocol = frame.cooked.protocol;
+        let mut out = Vec::new();
+        let mut messages = Messages::new(&frame.data).peekable();
+        let mut index = 0;
+        let several = Messages::new(&frame.data).nth(1).is_some();
+        if messages.peek().is_none() {
+            out.push(format!("#{:<5} {time:>9}  {:<11}  (empty frame)", self.count, direction.label()));
+        }
+        for m in messages {
+            index += 1;
+            let id = if several { format!("{}.{index}", self.count) } else { self.count.to_string() };
+            let id = format!("#{id}");
+            match m {
+                Ok(m) => {
+                    out.push(head(&id, &time, direction, protocol, &m.header));
+                    doc::layout(&payload::describe(protocol, &m.header, m.payload), INDENT, WIDTH, &mut out);
+                }
+                Err(e) => {
+                    out.push(format!("{id:<6} {time:>9}  {:<11}  ! {e}", direction.label()));
+                    out.push(format!("{}{}", " ".repeat(INDENT), payload::hex(rest_after(&frame.data, index - 1))));
+                }
+            }
+        }
+        if frame.is_cut() {
+            out.push(format!("{}(frame cut: {} of {} bytes kept)", " ".repeat(INDENT), frame.data.len(), frame.len));
+        }
+        out
+    }
+}
+
+/// The bytes after the first `n` well-formed messages of a frame.
+fn rest_after(data: &[u8], n: usize) -> &[u8] {
+    let mut it = Messages::new(data);
+    for _ in 0..n {
+        it.next();
+    }
+    it.rest()
+}
+
+/// The first line of a message.
+fn head(id: &str, time: &str, direction: Direction, protocol: u16, h: &Header) -> String {
+    let mut ty = names::type_name(protocol, h.ty).into_owned();
+    if protocol != NETLINK_COURSE {
+        ty = format!("{}:{ty}", names::protocol_name(protocol));
+    }
+    let flags = names::flags(protocol, h.ty, h.flags);
+    format!(
+        "{id:<6} {time:>9}  {:<11}  {ty:<13} {flags:<16} seq {:<4} port {:<6} len {}",
+        direction.label(),
+        h.seq,
+        h.pid,
+        h.len
+    )
+    .trim_end()
+    .to_string()
+}
+
+/// The whole listing of `frames`, one line each, ending with a newline.
+pub fn render(frames: &[Frame]) -> String {
+    let mut listing = Listing::new();
+    let mut text = String::new();
+    for f in frames {
+        for line in listing.frame(f) {
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    text
+}
