@@ -14,6 +14,7 @@ use nltrace::exchange;
 use nltrace::names::{self, NETLINK_COURSE};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use wire::nlmsg;
 
 /// Watch netlink: capture the messages that cross every netlink socket
 /// (with an nlmon device), save them as a pcap file for Wireshark, and list
@@ -56,11 +57,11 @@ enum Cmd {
         /// The netlink protocol of the exchange.
         #[arg(long, default_value_t = NETLINK_COURSE)]
         protocol: u16,
-        /// The request's message type (a number: 20 is GREET).
-        #[arg(long)]
+        /// The request's message type, by name or number (GREET, 20).
+        #[arg(long, value_parser = course_type)]
         request: u16,
-        /// The reply's message type (32 is GREET_REPLY).
-        #[arg(long)]
+        /// The reply's message type, by name or number (GREET_REPLY, 32).
+        #[arg(long, value_parser = course_type)]
         reply: u16,
         /// Fewest complete exchanges the capture must hold.
         #[arg(long, default_value_t = 1)]
@@ -88,6 +89,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A message type of the course's protocol, by number or by name.
+fn course_type(s: &str) -> std::result::Result<u16, String> {
+    s.parse()
+        .ok()
+        .or_else(|| (nlmsg::MIN_TYPE..=0x400).find(|t| names::type_name(NETLINK_COURSE, *t) == s))
+        .ok_or(format!("{s}: neither a number nor a message type of protocol 31"))
 }
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
