@@ -6,6 +6,7 @@ mod lessons;
 mod markers;
 mod report;
 mod starters;
+mod trace;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -69,6 +70,16 @@ enum Cmd {
     Bench {
         /// The lesson number, e.g. 5 or 05.
         lesson: String,
+    },
+    /// Run a lesson's demo with the netlink capture on: prints every netlink
+    /// message it caused, decoded, and saves them as a pcap file for
+    /// Wireshark (target/trace/NN-topic.pcap).
+    Trace {
+        /// The lesson number, e.g. 2 or 02.
+        lesson: String,
+        /// Use the reference solution instead of your code.
+        #[arg(long)]
+        solution: bool,
     },
     /// List the lessons, their exercises and your progress.
     List,
@@ -139,6 +150,7 @@ fn run(cli: Cli) -> Result<bool> {
             Ok(true)
         }
         Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
+        Cmd::Trace { lesson, solution } => trace::trace(&root, &lessons::find(&root, &lesson)?, variant(solution)),
         Cmd::List => list(&root),
         Cmd::Gen { check, force } => gen(&root, check, force),
         Cmd::Verify { lessons: which } => verify(&root, &which),
