@@ -96,14 +96,23 @@ fn head(id: &str, time: &str, direction: Direction, protocol: u16, h: &Header) -
     .to_string()
 }
 
-/// The whole listing of `frames`, one line each, ending with a newline.
+/// The whole listing of `frames`, ending with a newline.
 pub fn render(frames: &[Frame]) -> String {
+    render_some(frames, 1..=frames.len())
+}
+
+/// The listing of the frames numbered `numbers` (from 1) only, with the
+/// numbers and times they have in the whole listing.
+pub fn render_some(frames: &[Frame], numbers: std::ops::RangeInclusive<usize>) -> String {
     let mut listing = Listing::new();
     let mut text = String::new();
-    for f in frames {
-        for line in listing.frame(f) {
-            text.push_str(&line);
-            text.push('\n');
+    for (i, f) in frames.iter().enumerate() {
+        let lines = listing.frame(f);
+        if numbers.contains(&(i + 1)) {
+            for line in lines {
+                text.push_str(&line);
+                text.push('\n');
+            }
         }
     }
     text

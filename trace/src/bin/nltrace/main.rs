@@ -47,6 +47,9 @@ enum Cmd {
     Show {
         /// A pcap file of link type NETLINK (253).
         file: PathBuf,
+        /// Only the frames numbered FIRST-LAST (from 1), e.g. 12-15.
+        #[arg(long, value_parser = frame_range)]
+        frames: Option<std::ops::RangeInclusive<usize>>,
     },
     /// Check a capture: every request of type REQUEST with NLM_F_ACK has a
     /// reply of type REPLY with its sequence number, sent to its port, then
@@ -76,7 +79,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Cmd::Capture(options) => capture::run(&options).map(|()| true),
         Cmd::Send { file, port } => send(&file, &port).map(|()| true),
-        Cmd::Show { file } => show(&file).map(|()| true),
+        Cmd::Show { file, frames } => show(&file, frames).map(|()| true),
         Cmd::Expect { file, protocol, request, reply, at_least, tshark } => {
             expect(&file, protocol, request, reply, at_least, tshark)
         }
@@ -113,9 +116,19 @@ fn send(file: &std::path::Path, port: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-fn show(file: &std::path::Path) -> Result<()> {
-    print!("{}", nltrace::listing::render(&read(file)?));
+fn show(file: &std::path::Path, numbers: Option<std::ops::RangeInclusive<usize>>) -> Result<()> {
+    let frames = read(file)?;
+    print!("{}", nltrace::listing::render_some(&frames, numbers.unwrap_or(1..=frames.len())));
     Ok(())
+}
+
+/// `12-15` or `12`.
+fn frame_range(s: &str) -> std::result::Result<std::ops::RangeInclusive<usize>, String> {
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    match (a.parse(), b.parse()) {
+        (Ok(a), Ok(b)) if a <= b => Ok(a..=b),
+        _ => Err(format!("{s}: not a range of frame numbers like 12-15")),
+    }
 }
 
 fn expect(
