@@ -117,3 +117,60 @@ pub fn render_some(frames: &[Frame], numbers: std::ops::RangeInclusive<usize>) -
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cooked::Cooked;
+    use wire::nlmsg;
+    use wire::writer::Writer;
+
+    fn frame(micros: u64, protocol: u16, data: &[u8]) -> Frame {
+        let time = Duration::new(1_700_000_000, 0) + Duration::from_micros(micros);
+        Frame { time, cooked: Cooked::netlink(protocol), data: data.to_vec(), len: data.len() }
+    }
+
+    #[test]
+    fn a_request_its_reply_and_its_ack() {
+        let mut buf = [0u8; 256];
+        let mut w = Writer::new(&mut buf);
+        w.message(20, nlmsg::F_REQUEST | nlmsg::F_ACK, 1, 3941, b"Hi\0").unwrap();
+        let request = frame(0, 31, w.as_bytes());
+        w.clear();
+        w.message(32, 0, 1, 3941, b"Hello\0").unwrap();
+        w.ack(&Header { len: 19, ..Header::new(20, nlmsg::F_REQUEST | nlmsg::F_ACK, 1, 3941) }, 3941).unwrap();
+        let answers = frame(250, 31, w.as_bytes());
+        let text = render(&[request, answers]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 6, "{text}");
+        assert!(
+            lines[0].starts_with("#1      0.000000  to kernel    GREET         REQUEST|ACK      seq 1    port 3941")
+        );
+        assert_eq!(lines[1], "        \"Hi\"");
+        // Two messages in one frame: #2.1 and #2.2.
+        assert!(lines[2].starts_with("#2.1    0.000250  from kernel  GREET_REPLY   0"));
+        assert!(lines[4].starts_with("#2.2    0.000250  from kernel  NLMSG_ERROR   CAPPED"));
+        assert_eq!(lines[5], "        ACK of GREET seq 1 port 3941");
+    }
+
+    #[test]
+    fn broken_empty_cut_and_other_protocols() {
+        let mut l = Listing::new();
+        let lines = l.frame(&frame(0, 31, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+        assert_eq!(lines[0], "#1      0.000000  to kernel    ! truncated header");
+        assert_eq!(lines[1], "        01 02 03 04 05 06 07 08 09 0a");
+        assert!(l.frame(&frame(5, 31, &[]))[0].ends_with("(empty frame)"));
+        let mut buf = [0u8; 64];
+        let mut w = Writer::new(&mut buf);
+        w.message(libc::RTM_GETLINK, nlmsg::F_REQUEST | nlmsg::F_DUMP, 9, 0, &[0; 16]).unwrap();
+        let mut f = frame(10, 0, w.as_bytes());
+        f.len += 100;
+        let lines = l.frame(&f);
+        assert!(lines[0].starts_with("#3      0.000010  to kernel    route:RTM_GETLINK REQUEST|DUMP"), "{lines:?}");
+        assert_eq!(lines.last().unwrap(), "        (frame cut: 32 of 132 bytes kept)");
+        assert_eq!(
+            render_some(&[frame(0, 31, &[]), frame(7, 31, &[])], 2..=2).lines().next().unwrap().get(..16),
+            Some("#2      0.000007")
+        );
+    }
+}
