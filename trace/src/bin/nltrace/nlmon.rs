@@ -8,7 +8,7 @@ use nltrace::pcap::Frame;
 use nltrace::route;
 use std::io;
 use std::os::fd::AsRawFd;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use wire::nlmsg::Messages;
 
 /// Sends one request on a fresh `NETLINK_ROUTE` socket and waits for its
@@ -18,15 +18,16 @@ fn request(bytes: &[u8], show: bool) -> io::Result<()> {
     let sock =
         socket::socket(AddressFamily::Netlink, SockType::Raw, SockFlag::SOCK_CLOEXEC, SockProtocol::NetlinkRoute)?;
     let kernel = NetlinkAddr::new(0, 0);
+    let sent = now();
     socket::sendto(sock.as_raw_fd(), bytes, &kernel, MsgFlags::empty())?;
     let mut buf = vec![0u8; 8192];
     let n = socket::recv(sock.as_raw_fd(), &mut buf, MsgFlags::empty())?;
     let answer = &buf[..n];
     if show {
         let mut listing = Listing::new();
-        for data in [bytes, answer] {
+        for (time, data) in [(sent, bytes), (now(), answer)] {
             let frame = Frame {
-                time: SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default(),
+                time,
                 cooked: Cooked::netlink(nltrace::names::NETLINK_ROUTE),
                 data: data.to_vec(),
                 len: data.len(),
@@ -44,6 +45,10 @@ fn request(bytes: &[u8], show: bool) -> io::Result<()> {
         }
     }
     Err(io::Error::other("the kernel answered without an ACK"))
+}
+
+fn now() -> Duration {
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default()
 }
 
 /// Creates the nlmon device `name`, up, and returns its interface index.
