@@ -146,6 +146,7 @@ fn run(cli: Cli) -> Result<bool> {
             let all = lessons::all(&root)?;
             let lab = Lab::prepare(&root)?;
             let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant(solution), Lint::Fast)?;
+            trace::add_to_stage(&lab, &root, &stage)?;
             lab.boot(&stage, "shell", true)?;
             Ok(true)
         }

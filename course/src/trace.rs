@@ -16,13 +16,20 @@ pub fn pcap_path(root: &Path, lesson: &Lesson) -> PathBuf {
     root.join("target/trace").join(format!("{}.pcap", lesson.slug))
 }
 
+/// Puts `nltrace` (built for the VM) and the guest's `trace.sh` into a
+/// stage: `course trace` runs them, and in `course shell` they are at hand.
+pub fn add_to_stage(lab: &Lab, root: &Path, stage: &Path) -> Result<()> {
+    let bin = lab.build_static(&root.join("trace"))?.join("nltrace");
+    fs::copy(&bin, stage.join("bin/nltrace")).with_context(|| format!("copying {}", bin.display()))?;
+    fs::copy(root.join("trace/guest/trace.sh"), stage.join("trace.sh"))?;
+    Ok(())
+}
+
 /// Runs the traced demo, prints the listing, and says where the file is.
 pub fn trace(root: &Path, lesson: &Lesson, variant: Variant) -> Result<bool> {
     let lab = Lab::prepare(root)?;
     let stage = lab.stage(&[lesson], variant, Lint::Fast)?;
-    let bin = lab.build_static(&root.join("trace"))?.join("nltrace");
-    fs::copy(&bin, stage.join("bin/nltrace")).with_context(|| format!("copying {}", bin.display()))?;
-    fs::copy(root.join("trace/guest/trace.sh"), stage.join("trace.sh"))?;
+    add_to_stage(&lab, root, &stage)?;
     let script = format!("{:02}-trace.sh", lesson.number);
     fs::write(stage.join(&script), format!("sh /lab/trace.sh /lab/{:02}-demo.sh\n", lesson.number))?;
 
