@@ -9,12 +9,12 @@
 //! definitions:
 //!
 //! ```text
-//! #1    0.000000  to kernel    GREET        REQUEST|ACK  seq 1  port 3941  len 31
+//! #1      0.000000  to kernel    GREET         REQUEST|ACK             seq 1    port 54     len 30
 //!         "Hello, kernel!"
-//! #2    0.000313  from kernel  GREET_REPLY  0            seq 1  port 3941  len 55
-//!         "Hello, port 3941! You said \"Hello, kernel!\""
-//! #3    0.000327  from kernel  NLMSG_ERROR  CAPPED       seq 1  port 3941  len 36
-//!         ACK of GREET seq 1 port 3941
+//! #2      0.000000  from kernel  GREET_REPLY   0                       seq 1    port 54     len 64
+//!         "Hello from the kernel! You said: Hello, kernel!"
+//! #3      0.000000  from kernel  NLMSG_ERROR   CAPPED                  seq 1    port 54     len 36
+//!         ACK of GREET seq 1 port 54
 //! ```
 //!
 //! | module        | what it is                                                   |

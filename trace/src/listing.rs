@@ -86,7 +86,7 @@ fn head(id: &str, time: &str, direction: Direction, protocol: u16, h: &Header) -
     }
     let flags = names::flags(protocol, h.ty, h.flags);
     format!(
-        "{id:<6} {time:>9}  {:<11}  {ty:<13} {flags:<16} seq {:<4} port {:<6} len {}",
+        "{id:<6} {time:>9}  {:<11}  {ty:<13} {flags:<23} seq {:<4} port {:<6} len {}",
         direction.label(),
         h.seq,
         h.pid,
@@ -143,9 +143,8 @@ mod tests {
         let text = render(&[request, answers]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 6, "{text}");
-        assert!(
-            lines[0].starts_with("#1      0.000000  to kernel    GREET         REQUEST|ACK      seq 1    port 3941")
-        );
+        assert!(lines[0]
+            .starts_with("#1      0.000000  to kernel    GREET         REQUEST|ACK             seq 1    port 3941"));
         assert_eq!(lines[1], "        \"Hi\"");
         // Two messages in one frame: #2.1 and #2.2.
         assert!(lines[2].starts_with("#2.1    0.000250  from kernel  GREET_REPLY   0"));

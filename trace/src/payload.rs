@@ -32,7 +32,7 @@ pub fn describe(protocol: u16, header: &Header, payload: &[u8]) -> Vec<Doc> {
 /// The course's protocol, by message type.
 fn course(ty: u16, payload: &[u8]) -> Vec<Doc> {
     match ty {
-        proto::GREET | proto::GREET_REPLY => vec![Doc::Text(string(payload))],
+        proto::GREET | proto::GREET_REPLY => vec![Doc::Text(text(payload))],
         proto::TLV_RECORDS => tlvs(payload),
         proto::TLV_SUMMARY => match proto::TlvSummary::parse(payload) {
             Ok(s) => vec![Doc::text(format!(
@@ -272,7 +272,17 @@ fn tlvs(payload: &[u8]) -> Vec<Doc> {
     items
 }
 
-/// A NUL-terminated string, quoted; without its NUL, said so.
+/// Lesson 02's text: UTF-8, up to a NUL if one is there (the module reads
+/// it so: `trim_nuls` in `solutions/kmods/02-greet/greet.rs`), quoted.
+fn text(v: &[u8]) -> String {
+    let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
+    match std::str::from_utf8(&v[..end]) {
+        Ok(s) => format!("{s:?}"),
+        Err(_) => format!("{:?} (not UTF-8)", String::from_utf8_lossy(&v[..end])),
+    }
+}
+
+/// A NUL-terminated string attribute, quoted; without its NUL, said so.
 fn string(v: &[u8]) -> String {
     match cstr::decode(v) {
         Ok(s) => format!("{s:?}"),
@@ -339,7 +349,8 @@ mod tests {
     #[test]
     fn greet_text() {
         assert_eq!(flat(&describe(31, &header(proto::GREET, 5), b"Hello!\0\0")), "\"Hello!\"");
-        assert_eq!(flat(&describe(31, &header(proto::GREET, 5), b"Hi")), "\"Hi\" (no NUL, or not UTF-8)");
+        assert_eq!(flat(&describe(31, &header(proto::GREET, 5), b"Hi")), "\"Hi\"");
+        assert_eq!(flat(&describe(31, &header(proto::GREET, 5), b"\xffHi\0")), "\"\u{fffd}Hi\" (not UTF-8)");
     }
 
     #[test]
