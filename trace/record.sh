@@ -3,8 +3,8 @@
 # netlink" use, from real lab runs of the reference solutions (two VM boots,
 # about a minute when everything is built):
 #   tests/data/02-greet.pcap, 02-greet.txt      lesson 02's demo, all of it
-#   tests/data/05-rtm.pcap, 05-rtm-dump.txt     lesson 05's demo; the listing
-#                                               shows its route dump only
+#   tests/data/05-rtm.pcap, 05-rtm-dump.txt     lesson 05's demo; listings of
+#     05-rtm-batch.txt                          its route dump and its batch
 #   tests/data/nlmon-create.txt                 the capture device's creation,
 #                                               as nltrace printed it
 # Run it from anywhere after changing the lessons' demos, the modules or the
@@ -31,4 +31,10 @@ range=$(nltrace show "$data/05-rtm.pcap" | awk '
   /ROUTE_GET/ && /DUMP/ && !first { first = n }
   first && /NLMSG_DONE/ { print first "-" n; exit }')
 nltrace show "$data/05-rtm.pcap" --frames "$range" >"$data/05-rtm-dump.txt"
+# From the batch (the first frame of several messages to the kernel) to the end.
+range=$(nltrace show "$data/05-rtm.pcap" | awk '
+  /^#[0-9]+\.1 .*to kernel/ && !first { first = substr($1, 2); sub(/\..*/, "", first) }
+  /^#/ { n = substr($1, 2); sub(/\..*/, "", n) }
+  END { print first "-" n }')
+nltrace show "$data/05-rtm.pcap" --frames "$range" >"$data/05-rtm-batch.txt"
 echo "recorded: $(cd "$data" && ls)"
