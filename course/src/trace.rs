@@ -63,6 +63,9 @@ pub fn trace(root: &Path, lesson: &Lesson, variant: Variant) -> Result<bool> {
     let shown = pcap.strip_prefix(root).unwrap_or(&pcap).display().to_string();
     println!("\n== The netlink messages of the demo: {} frame(s), saved in {shown}", frames.len());
     print!("{}", nltrace::listing::render(&frames));
+    if frames.is_empty() {
+        println!("(nothing: no message reached a netlink socket of protocol 31 or NETLINK_ROUTE during the demo)");
+    }
     println!(
         "\nOpen {shown} in Wireshark, or list it with `tshark -r {shown} -V` or `cargo run -q -p nltrace -- show {shown}`."
     );
