@@ -8,8 +8,9 @@ use super::doc::Doc;
 use super::names::{self, NETLINK_COURSE, NETLINK_ROUTE};
 use super::schema::{self, Set, Value};
 use wire::attr::Attrs;
-use wire::nlmsg::{self, ErrorPayload, Header};
-use wire::{cstr, errno, proto, rtm, tlv};
+use wire::ext_ack::{self, DoneReply, ErrorReply, ExtAck};
+use wire::nlmsg::{self, Header};
+use wire::{errno, proto, rtm, tlv};
 
 /// Bytes shown of a value in hex before `…`.
 const HEX_MAX: usize = 32;
@@ -143,58 +144,143 @@ fn iff(flags: u32) -> String {
 
 /// An `NLMSG_ERROR`: which request it answers and how, the request's payload
 /// if the kernel echoed it (no `NLM_F_CAPPED`), and the extended-ACK
-/// attributes (`NLM_F_ACK_TLVS`). The layout is `netlink_ack()`'s
-/// (`net/netlink/af_netlink.c`).
+/// attributes (`NLM_F_ACK_TLVS`). The split is `wire::ext_ack`'s, after
+/// `netlink_ack()` (`net/netlink/af_netlink.c`).
 fn error(protocol: u16, header: &Header, payload: &[u8]) -> Vec<Doc> {
-    let Ok((e, trailer)) = ErrorPayload::parse_with_trailer(payload) else {
-        return bad("too short for struct nlmsgerr (20 bytes)", payload);
+    let reply = match ErrorReply::parse(header, payload) {
+        Ok(r) => r,
+        Err(e) => return bad(format!("not a valid NLMSG_ERROR payload ({e})"), payload),
     };
-    let request = e.request;
+    let (e, request) = (reply.error, reply.error.request);
     let what = format!("{} seq {} port {}", names::type_name(protocol, request.ty), request.seq, request.pid);
     let mut items = vec![if e.is_ack() {
         Doc::text(format!("ACK of {what}"))
     } else {
         Doc::text(format!("error {} {} ({}) for {what}", e.error, errno_name(e.error), errno_text(e.error)))
     }];
-    let mut tlvs = trailer;
-    if !header.has(nlmsg::F_CAPPED) {
-        // The request's payload, padded to 4 bytes, then the attributes.
-        let len = request.payload_len().min(trailer.len());
-        let padded = nlmsg::align(len).unwrap_or(len).min(trailer.len());
-        let echoed = &trailer[..len];
-        tlvs = &trailer[padded..];
+    // The whole request, to find the attributes the offsets point at.
+    let mut whole = None;
+    if let Some(echoed) = reply.request_payload {
         items.push(Doc::Group("request".into(), describe(protocol, &request, echoed)));
+        let mut bytes = request.to_bytes().to_vec();
+        bytes.extend_from_slice(echoed);
+        whole = Some(bytes);
     }
-    items.extend(extack(header, tlvs));
+    items.extend(ext_ack(&reply.ext_ack, protocol, request.ty, whole.as_deref()));
     items
 }
 
 /// An `NLMSG_DONE`: the dump's status (`int`), then extended-ACK attributes
 /// (`netlink_dump_done()`).
 fn done(header: &Header, payload: &[u8]) -> Vec<Doc> {
-    let Some((status, rest)) = payload.split_first_chunk::<4>() else {
-        return raw(payload);
+    let reply = match DoneReply::parse(header, payload) {
+        Ok(r) => r,
+        Err(e) => return bad(format!("not a valid NLMSG_DONE payload ({e})"), payload),
     };
-    let status = i32::from_ne_bytes(*status);
+    let status = reply.status;
     let mut items = vec![Doc::text(if status == 0 {
         "status 0".to_string()
     } else {
         format!("status {status} {}", errno_name(status))
     })];
-    items.extend(extack(header, rest));
+    items.extend(ext_ack(&reply.ext_ack, NETLINK_COURSE, nlmsg::DONE, None));
     items
 }
 
-fn extack(header: &Header, tlvs: &[u8]) -> Vec<Doc> {
-    if header.has(nlmsg::F_ACK_TLVS) {
-        let mut items = vec![Doc::Break];
-        items.extend(attrs(&schema::EXTACK, tlvs));
-        items
-    } else if tlvs.is_empty() {
-        Vec::new()
-    } else {
-        vec![Doc::text(format!("trailing bytes {}", hex(tlvs)))]
+/// The extended-ACK attributes by their kernel names. With the `request`
+/// message at hand (an uncapped error echoes it), an offset is followed to
+/// the attribute it points at: `NLMSGERR_ATTR_OFFS 16 (PERSON_ATTR_NAME)`.
+fn ext_ack(ack: &ExtAck<'_>, protocol: u16, ty: u16, request: Option<&[u8]>) -> Vec<Doc> {
+    if ack.is_empty() {
+        return Vec::new();
     }
+    let located = |offset: u32| -> String {
+        let Some((set, fixed)) = attribute_set(protocol, ty) else { return String::new() };
+        let Some(path) = request.and_then(|r| ext_ack::locate(r, nlmsg::HDRLEN + fixed, offset)) else {
+            return String::new();
+        };
+        format!(" ({})", path_names(set, path.types()).join(" > "))
+    };
+    let mut items = vec![Doc::Break];
+    if let Some(m) = ack.msg {
+        items.push(Doc::text(format!("NLMSGERR_ATTR_MSG {m:?}")));
+    }
+    if let Some(o) = ack.offset {
+        items.push(Doc::text(format!("NLMSGERR_ATTR_OFFS {o}{}", located(o))));
+    }
+    if let Some(c) = ack.cookie {
+        items.push(Doc::text(format!("NLMSGERR_ATTR_COOKIE {}", hex(c))));
+    }
+    if let Some(p) = ack.policy {
+        items.push(Doc::text(format!("NLMSGERR_ATTR_POLICY {}", hex(p))));
+    }
+    if let Some(t) = ack.miss_type {
+        // The missing attribute's name, in the set of the nest it is
+        // missing from (or of the message).
+        let name = attribute_set(protocol, ty).and_then(|(set, fixed)| {
+            let set = match ack.miss_nest {
+                None => set,
+                Some(nest) => {
+                    let path = request.and_then(|r| ext_ack::locate(r, nlmsg::HDRLEN + fixed, nest))?;
+                    nested_set(set, path.types())?
+                }
+            };
+            Some(set.get(u16::try_from(t).ok()?)?.name)
+        });
+        items.push(Doc::text(format!(
+            "NLMSGERR_ATTR_MISS_TYPE {t}{}",
+            name.map(|n| format!(" ({n})")).unwrap_or_default()
+        )));
+    }
+    if let Some(n) = ack.miss_nest {
+        items.push(Doc::text(format!("NLMSGERR_ATTR_MISS_NEST {n}{}", located(n))));
+    }
+    items
+}
+
+/// The attribute set of message type `ty` of `protocol`, and the size of
+/// the fixed header before its attributes.
+fn attribute_set(protocol: u16, ty: u16) -> Option<(&'static Set, usize)> {
+    match (protocol, ty) {
+        (NETLINK_COURSE, proto::PERSON_SET) => Some((&schema::PERSON, 0)),
+        (NETLINK_COURSE, proto::PERSON_REPLY) => Some((&schema::PERSON_REPLY, 0)),
+        (NETLINK_COURSE, rtm::TABLE_NEW..=rtm::ROUTE_LOOKUP) => Some((&schema::RTM, 0)),
+        (NETLINK_ROUTE, ty) if ty >= libc::RTM_NEWLINK => match (ty - libc::RTM_NEWLINK) / 4 {
+            0 => Some((&schema::IFLA, 16)),
+            2 => Some((&schema::RTA, 12)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The names along a path of attribute types, nests first.
+fn path_names(set: &'static Set, types: &[u16]) -> Vec<String> {
+    let mut set = Some(set);
+    types
+        .iter()
+        .map(|&t| match set.and_then(|s| s.get(t)) {
+            Some(d) => {
+                set = match d.value {
+                    Value::Nested(inner) => Some(inner),
+                    _ => None,
+                };
+                d.name.to_string()
+            }
+            None => {
+                set = None;
+                format!("type {t}")
+            }
+        })
+        .collect()
+}
+
+/// The set of the attributes nested in the attribute at `types`.
+fn nested_set(set: &'static Set, types: &[u16]) -> Option<&'static Set> {
+    types.iter().try_fold(set, |s, &t| match s.get(t)?.value {
+        Value::Nested(inner) => Some(inner),
+        _ => None,
+    })
 }
 
 /// The errno's name: `EINVAL`; `errno 42` for one `wire` does not list.
@@ -231,7 +317,7 @@ pub fn attrs(set: &Set, area: &[u8]) -> Vec<Doc> {
         items.push(match set.get(a.kind()) {
             Some(d) => match d.value {
                 Value::Nested(inner) => Doc::Group(d.name.into(), attrs(inner, v)),
-                Value::Str => Doc::text(format!("{} {}", d.name, string(v))),
+                Value::Str => Doc::text(format!("{} {}", d.name, text(v))),
                 Value::Uint => Doc::text(format!("{} {}", d.name, uint(v))),
                 Value::Ipv4 => Doc::text(format!("{} {}", d.name, ipv4(v))),
                 Value::Mac => Doc::text(format!("{} {}", d.name, mac(v))),
@@ -244,9 +330,10 @@ pub fn attrs(set: &Set, area: &[u8]) -> Vec<Doc> {
 }
 
 /// The course's TLV records (lesson 03): each record a group of its units.
+/// The walk is the lesson's reference `TlvIter` (see `lib.rs`).
 fn tlvs(payload: &[u8]) -> Vec<Doc> {
     let mut items = Vec::new();
-    for t in tlv::Tlvs::new(payload) {
+    for t in crate::iter::TlvIter::new(payload) {
         match t {
             Ok(t) if t.unit_size().is_some() => {
                 let units = t
@@ -255,7 +342,7 @@ fn tlvs(payload: &[u8]) -> Vec<Doc> {
                         tlv::EMPLOYEE_ID => {
                             Doc::text(tlv::unit_u64(u).map_or_else(|e| e.to_string(), |n| n.to_string()))
                         }
-                        _ => Doc::text(string(u)),
+                        _ => Doc::text(text(u)),
                     })
                     .collect();
                 items.push(Doc::Group(tlv::type_name(t.ty).into(), units));
@@ -272,21 +359,14 @@ fn tlvs(payload: &[u8]) -> Vec<Doc> {
     items
 }
 
-/// Lesson 02's text: UTF-8, up to a NUL if one is there (the module reads
-/// it so: `trim_nuls` in `solutions/kmods/02-greet/greet.rs`), quoted.
+/// Text, quoted: UTF-8, up to a NUL if there is one. Lesson 02's module
+/// reads its GREETs so, and `NLA_STRING` attributes need no NUL either
+/// (`NLA_NUL_STRING` ones do, which the receiver's policy checks).
 fn text(v: &[u8]) -> String {
     let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
     match std::str::from_utf8(&v[..end]) {
         Ok(s) => format!("{s:?}"),
         Err(_) => format!("{:?} (not UTF-8)", String::from_utf8_lossy(&v[..end])),
-    }
-}
-
-/// A NUL-terminated string attribute, quoted; without its NUL, said so.
-fn string(v: &[u8]) -> String {
-    match cstr::decode(v) {
-        Ok(s) => format!("{s:?}"),
-        Err(_) => format!("{:?} (no NUL, or not UTF-8)", String::from_utf8_lossy(v)),
     }
 }
 
@@ -336,6 +416,7 @@ fn bad(why: impl std::fmt::Display, payload: &[u8]) -> Vec<Doc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wire::nlmsg::ErrorPayload;
     use wire::writer::Writer;
 
     fn flat(items: &[Doc]) -> String {
@@ -350,6 +431,10 @@ mod tests {
     fn greet_text() {
         assert_eq!(flat(&describe(31, &header(proto::GREET, 5), b"Hello!\0\0")), "\"Hello!\"");
         assert_eq!(flat(&describe(31, &header(proto::GREET, 5), b"Hi")), "\"Hi\"");
+        assert_eq!(
+            flat(&describe(31, &header(proto::PERSON_REPLY, 0), &[8, 0, 1, 0, b'H', b'i', b'!', b'!'])),
+            "REPLY_ATTR_GREETING \"Hi!!\""
+        );
         assert_eq!(flat(&describe(31, &header(proto::GREET, 5), b"\xffHi\0")), "\"\u{fffd}Hi\" (not UTF-8)");
     }
 
@@ -424,16 +509,23 @@ mod tests {
         w.put_u32(proto::PERSON_ATTR_AGE, 200).unwrap();
         payload.extend_from_slice(w.as_bytes());
         w.clear();
-        w.put_str(wire::extack::ATTR_MSG, "too old").unwrap();
-        w.put_u32(wire::extack::ATTR_OFFS, 16).unwrap();
+        w.put_str(ext_ack::ATTR_MSG, "too old").unwrap();
+        w.put_u32(ext_ack::ATTR_OFFS, 16).unwrap();
         payload.extend_from_slice(w.as_bytes());
         let got = flat(&describe(31, &header(nlmsg::ERROR, nlmsg::F_ACK_TLVS), &payload));
         assert_eq!(
             got,
             "error -34 ERANGE (Numerical result out of range) for PERSON_SET seq 7 port 4242  \
-             request { PERSON_ATTR_AGE 200 }  NLMSGERR_ATTR_MSG \"too old\"  NLMSGERR_ATTR_OFFS 16"
+             request { PERSON_ATTR_AGE 200 }  NLMSGERR_ATTR_MSG \"too old\"  NLMSGERR_ATTR_OFFS 16 (PERSON_ATTR_AGE)"
         );
-        assert!(flat(&describe(31, &header(nlmsg::ERROR, 0), &[0; 8])).starts_with("! too short"));
+        // A missing attribute, named from the request's attribute set.
+        let mut payload = ErrorPayload { error: -22, request: Header { len: 16, ..request } }.to_bytes().to_vec();
+        w.clear();
+        w.put_u32(ext_ack::ATTR_MISS_TYPE, u32::from(proto::PERSON_ATTR_NAME)).unwrap();
+        payload.extend_from_slice(w.as_bytes());
+        assert!(flat(&describe(31, &header(nlmsg::ERROR, nlmsg::F_ACK_TLVS), &payload))
+            .ends_with("request {}  NLMSGERR_ATTR_MISS_TYPE 1 (PERSON_ATTR_NAME)"));
+        assert!(flat(&describe(31, &header(nlmsg::ERROR, 0), &[0; 8])).starts_with("! not a valid NLMSG_ERROR"));
         assert_eq!(errno_name(-42), "errno 42");
         assert_eq!(errno_text(-42), "No message of desired type");
     }
