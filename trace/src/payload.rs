@@ -318,6 +318,8 @@ pub fn attrs(set: &Set, area: &[u8]) -> Vec<Doc> {
             Some(d) => match d.value {
                 Value::Nested(inner) => Doc::Group(d.name.into(), attrs(inner, v)),
                 Value::Str => Doc::text(format!("{} {}", d.name, text(v))),
+                Value::CStr if !v.contains(&0) => Doc::text(format!("{} {} (no NUL)", d.name, text(v))),
+                Value::CStr => Doc::text(format!("{} {}", d.name, text(v))),
                 Value::Uint => Doc::text(format!("{} {}", d.name, uint(v))),
                 Value::Ipv4 => Doc::text(format!("{} {}", d.name, ipv4(v))),
                 Value::Mac => Doc::text(format!("{} {}", d.name, mac(v))),
@@ -448,10 +450,11 @@ mod tests {
         w.put_str(proto::ADDRESS_ATTR_CITY, "London").unwrap();
         w.nest_end(n).unwrap();
         w.put_u8(9, 1).unwrap();
+        w.put_attr(proto::PERSON_ATTR_NAME, b"Bob").unwrap();
         let got = flat(&describe(31, &header(proto::PERSON_SET, 5), w.as_bytes()));
         assert_eq!(
             got,
-            "PERSON_ATTR_NAME \"Ada\"  PERSON_ATTR_AGE 36  PERSON_ATTR_ADDRESS { ADDRESS_ATTR_CITY \"London\" }  type 9 01"
+            "PERSON_ATTR_NAME \"Ada\"  PERSON_ATTR_AGE 36  PERSON_ATTR_ADDRESS { ADDRESS_ATTR_CITY \"London\" }  type 9 01  PERSON_ATTR_NAME \"Bob\" (no NUL)"
         );
         // A length running past the end is reported, not skipped.
         let mut bytes = w.as_bytes().to_vec();

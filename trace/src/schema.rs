@@ -8,8 +8,11 @@ use wire::{proto, rtm};
 /// How to show an attribute's value.
 #[derive(Debug, Clone, Copy)]
 pub enum Value {
-    /// A NUL-terminated string, shown quoted.
+    /// A string (`NLA_STRING`: a trailing NUL or none), shown quoted.
     Str,
+    /// A NUL-terminated string (`NLA_NUL_STRING`), shown quoted, and said
+    /// so when its NUL is missing.
+    CStr,
     /// An unsigned integer of 1, 2, 4 or 8 bytes, host byte order.
     Uint,
     /// An IPv4 address, 4 bytes in network byte order: `10.1.1.0`.
@@ -56,7 +59,7 @@ use Value::*;
 /// Lesson 04's `PERSON_SET`: `PERSON_ATTR_*`.
 pub static PERSON: Set = Set {
     defs: &[
-        def(proto::PERSON_ATTR_NAME, "PERSON_ATTR_NAME", Str),
+        def(proto::PERSON_ATTR_NAME, "PERSON_ATTR_NAME", CStr),
         def(proto::PERSON_ATTR_AGE, "PERSON_ATTR_AGE", Uint),
         def(proto::PERSON_ATTR_ADDRESS, "PERSON_ATTR_ADDRESS", Nested(&ADDRESS)),
     ],
@@ -65,8 +68,8 @@ pub static PERSON: Set = Set {
 /// Inside `PERSON_ATTR_ADDRESS`: `ADDRESS_ATTR_*`.
 pub static ADDRESS: Set = Set {
     defs: &[
-        def(proto::ADDRESS_ATTR_STREET, "ADDRESS_ATTR_STREET", Str),
-        def(proto::ADDRESS_ATTR_CITY, "ADDRESS_ATTR_CITY", Str),
+        def(proto::ADDRESS_ATTR_STREET, "ADDRESS_ATTR_STREET", CStr),
+        def(proto::ADDRESS_ATTR_CITY, "ADDRESS_ATTR_CITY", CStr),
     ],
 };
 
@@ -167,7 +170,8 @@ mod tests {
             let ty = u16::try_from(ty).unwrap();
             match (p.kind, set.get(ty).map(|d| d.value)) {
                 (AttrKind::Unspec | AttrKind::Reject, None) => {}
-                (AttrKind::String { .. } | AttrKind::NulString { .. }, Some(Str)) => {}
+                (AttrKind::String { .. }, Some(Str)) => {}
+                (AttrKind::NulString { .. }, Some(CStr)) => {}
                 (AttrKind::U8 | AttrKind::U16 | AttrKind::U32 | AttrKind::U64, Some(Uint)) => {}
                 (AttrKind::Binary { min: 4, max: 4 }, Some(Ipv4)) => {}
                 (AttrKind::Nested(inner), Some(Nested(nested))) => {
