@@ -9,12 +9,12 @@
 //! definitions:
 //!
 //! ```text
-//! #1      0.000000  to kernel    GREET         REQUEST|ACK             seq 1    port 54     len 30
+//! #1    0.000000  to kernel    GREET        REQUEST|ACK seq 1 port 52 len 30
 //!         "Hello, kernel!"
-//! #2      0.000000  from kernel  GREET_REPLY   0                       seq 1    port 54     len 64
+//! #2    0.000000  from kernel  GREET_REPLY  0           seq 1 port 52 len 64
 //!         "Hello from the kernel! You said: Hello, kernel!"
-//! #3      0.000000  from kernel  NLMSG_ERROR   CAPPED                  seq 1    port 54     len 36
-//!         ACK of GREET seq 1 port 54
+//! #3    0.000000  from kernel  NLMSG_ERROR  CAPPED      seq 1 port 52 len 36
+//!         ACK of GREET seq 1 port 52
 //! ```
 //!
 //! | module        | what it is                                                   |

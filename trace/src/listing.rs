@@ -8,14 +8,14 @@
 
 use super::direction::Direction;
 use super::doc;
-use super::names::{self, NETLINK_COURSE};
+use super::names;
 use super::payload;
 use super::pcap::Frame;
 use std::time::Duration;
 use wire::nlmsg::{Header, Messages};
 
 /// Width the payload lines are laid out in.
-pub const WIDTH: usize = 100;
+pub const WIDTH: usize = 84;
 /// Indentation of the payload lines.
 const INDENT: usize = 8;
 
@@ -45,7 +45,7 @@ impl Listing {
         let mut index = 0;
         let several = Messages::new(&frame.data).nth(1).is_some();
         if messages.peek().is_none() {
-            out.push(format!("#{:<5} {time:>9}  {:<11}  (empty frame)", self.count, direction.label()));
+            out.push(format!("{:<6}{time:>8}  {:<11}  (empty frame)", format!("#{}", self.count), direction.label()));
         }
         for m in messages {
             index += 1;
@@ -57,7 +57,7 @@ impl Listing {
                     doc::layout(&payload::describe(protocol, &m.header, m.payload), INDENT, WIDTH, &mut out);
                 }
                 Err(e) => {
-                    out.push(format!("{id:<6} {time:>9}  {:<11}  ! {e}", direction.label()));
+                    out.push(format!("{id:<6}{time:>8}  {:<11}  ! {e}", direction.label()));
                     out.push(format!("{}{}", " ".repeat(INDENT), payload::hex(rest_after(&frame.data, index - 1))));
                 }
             }
@@ -80,20 +80,15 @@ fn rest_after(data: &[u8], n: usize) -> &[u8] {
 
 /// The first line of a message.
 fn head(id: &str, time: &str, direction: Direction, protocol: u16, h: &Header) -> String {
-    let mut ty = names::type_name(protocol, h.ty).into_owned();
-    if protocol != NETLINK_COURSE {
-        ty = format!("{}:{ty}", names::protocol_name(protocol));
-    }
+    let ty = names::type_name(protocol, h.ty);
     let flags = names::flags(protocol, h.ty, h.flags);
     format!(
-        "{id:<6} {time:>9}  {:<11}  {ty:<13} {flags:<23} seq {:<4} port {:<6} len {}",
+        "{id:<6}{time:>8}  {:<11}  {ty:<12} {flags:<11} seq {} port {} len {}",
         direction.label(),
         h.seq,
         h.pid,
         h.len
     )
-    .trim_end()
-    .to_string()
 }
 
 /// The whole listing of `frames`, ending with a newline.
@@ -143,12 +138,11 @@ mod tests {
         let text = render(&[request, answers]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 6, "{text}");
-        assert!(lines[0]
-            .starts_with("#1      0.000000  to kernel    GREET         REQUEST|ACK             seq 1    port 3941"));
+        assert_eq!(lines[0], "#1    0.000000  to kernel    GREET        REQUEST|ACK seq 1 port 3941 len 19");
         assert_eq!(lines[1], "        \"Hi\"");
         // Two messages in one frame: #2.1 and #2.2.
-        assert!(lines[2].starts_with("#2.1    0.000250  from kernel  GREET_REPLY   0"));
-        assert!(lines[4].starts_with("#2.2    0.000250  from kernel  NLMSG_ERROR   CAPPED"));
+        assert_eq!(lines[2], "#2.1  0.000250  from kernel  GREET_REPLY  0           seq 1 port 3941 len 22");
+        assert_eq!(lines[4], "#2.2  0.000250  from kernel  NLMSG_ERROR  CAPPED      seq 1 port 3941 len 36");
         assert_eq!(lines[5], "        ACK of GREET seq 1 port 3941");
     }
 
@@ -156,7 +150,7 @@ mod tests {
     fn broken_empty_cut_and_other_protocols() {
         let mut l = Listing::new();
         let lines = l.frame(&frame(0, 31, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
-        assert_eq!(lines[0], "#1      0.000000  to kernel    ! truncated header");
+        assert_eq!(lines[0], "#1    0.000000  to kernel    ! truncated header");
         assert_eq!(lines[1], "        01 02 03 04 05 06 07 08 09 0a");
         assert!(l.frame(&frame(5, 31, &[]))[0].ends_with("(empty frame)"));
         let mut buf = [0u8; 64];
@@ -165,11 +159,11 @@ mod tests {
         let mut f = frame(10, 0, w.as_bytes());
         f.len += 100;
         let lines = l.frame(&f);
-        assert!(lines[0].starts_with("#3      0.000010  to kernel    route:RTM_GETLINK REQUEST|DUMP"), "{lines:?}");
+        assert!(lines[0].starts_with("#3    0.000010  to kernel    RTM_GETLINK  REQUEST|DUMP seq 9"), "{lines:?}");
         assert_eq!(lines.last().unwrap(), "        (frame cut: 32 of 132 bytes kept)");
         assert_eq!(
-            render_some(&[frame(0, 31, &[]), frame(7, 31, &[])], 2..=2).lines().next().unwrap().get(..16),
-            Some("#2      0.000007")
+            render_some(&[frame(0, 31, &[]), frame(7, 31, &[])], 2..=2).lines().next().unwrap().get(..14),
+            Some("#2    0.000007")
         );
     }
 }

@@ -128,6 +128,6 @@ fn nlmon_creation_listing_is_our_request_and_its_ack() {
     let expected = listing::Listing::new().frame(&request);
     let lines: Vec<&str> = saved.lines().collect();
     assert_eq!(lines[..expected.len()], expected, "tests/data/nlmon-create.txt: regenerate it (tests/data/README.md)");
-    assert!(lines[expected.len()].contains("route:NLMSG_ERROR"), "{saved}");
+    assert!(lines[expected.len()].contains("from kernel  NLMSG_ERROR"), "{saved}");
     assert!(lines[expected.len() + 1].contains("ACK of RTM_NEWLINK seq 1"), "{saved}");
 }
