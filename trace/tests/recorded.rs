@@ -131,3 +131,23 @@ fn nlmon_creation_listing_is_our_request_and_its_ack() {
     assert!(lines[expected.len()].contains("from kernel  NLMSG_ERROR"), "{saved}");
     assert!(lines[expected.len() + 1].contains("ACK of RTM_NEWLINK seq 1"), "{saved}");
 }
+
+/// What the chapter says of the lesson 05 capture: the dump's three routes
+/// and its NLMSG_DONE came in one frame (#12), and the batch is frame #25,
+/// four messages, each answered on its own, the third with an uncapped
+/// EEXIST and an extended-ACK message.
+#[test]
+fn lesson_05_is_what_the_chapter_says() {
+    let frames = frames("05-rtm.pcap");
+    let count = |n: usize| Messages::new(&frames[n - 1].data).count();
+    assert_eq!(count(12), 4);
+    assert_eq!(count(25), 4);
+    let msgs = exchange::messages(&frames);
+    let answers: Vec<_> = msgs.iter().filter(|m| m.frame > 25).collect();
+    assert_eq!(answers.len(), 5);
+    let eexist = answers.iter().find(|m| m.header.seq == 3).unwrap();
+    assert!(!eexist.header.has(nlmsg::F_CAPPED) && eexist.header.has(nlmsg::F_ACK_TLVS));
+    let reply = wire::ext_ack::ErrorReply::parse(&eexist.header, &eexist.payload).unwrap();
+    assert_eq!(reply.error.error, -wire::errno::EEXIST);
+    assert!(reply.ext_ack.msg.is_some());
+}
