@@ -83,6 +83,9 @@ fn lesson_02_two_sockets_get_two_ports() {
         .collect();
     assert_eq!(unacked.len(), 2);
     assert_ne!(unacked[0].header.pid, unacked[1].header.pid);
+    // The chapter: the first socket takes the process id, the second gets a
+    // random "negative" port id from netlink_autobind().
+    assert!(unacked[0].header.pid < 1 << 22 && unacked[1].header.pid >= 1 << 31);
     for r in unacked {
         assert!(msgs.iter().any(|m| m.header.ty == proto::GREET_REPLY
             && m.direction == Direction::FromKernel
