@@ -44,6 +44,11 @@ probe_is empty-payload "error seq=1 EINVAL" empty-payload
 probe_is big-payload "error seq=1 EMSGSIZE" big-payload
 got=$(nlprobe batch-then-garbage | grep -c 'seq=1')
 [ "$got" -ge 1 ] && pass garbage-after-valid || fail garbage-after-valid "the valid request got no answer"
+# The kernel as the oracle: the same inputs to NETLINK_ROUTE and to the
+# module, the answers compared (one line per group; `nlconform --list`).
+nlconform --profile greet
+quiet_under_flood log-flood
+
 check still-serving sh -c 'nlprobe valid | grep -q "seq=1"'
 
 check unloads sh -c 'rmmod greet && ! nlprobe valid 2>/dev/null'

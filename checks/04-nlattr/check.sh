@@ -111,6 +111,10 @@ case "$out" in
   *'EINVAL (Invalid argument)'*'attribute NAME missing'*) pass ext-ack-missing ;;
   *) fail ext-ack-missing "got: $out" ;;
 esac
+# The kernel as the oracle: the same inputs to NETLINK_ROUTE and to the
+# module, the answers compared (one line per group; `nlconform --list`).
+nlconform --profile person
+quiet_under_flood log-flood --type 35 --hex "$VALID" --attrs
 
 probe_is still-serving "reply type=PERSON_REPLY seq=1 len=56;ack seq=1" valid --type 35 --hex "$VALID"
 

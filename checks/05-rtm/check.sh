@@ -170,6 +170,11 @@ probe_is name-32 "ack seq=1" valid --type 21 --flags 1024 --hex "$(sattr $A_TABL
 probe_is missing-attr "error seq=1 EINVAL" valid --type 24 --flags 1024 --hex "$(route_hex t1 10.7.0.0 16)$(sattr $A_OIF e0)"
 probe_is bad-address "error seq=1 ERANGE" valid --type 25 --hex "$(sattr $A_TABLE t1)$(attr $A_DST 0a0000)$(attr $A_DST_LEN 08)"
 
+# The kernel as the oracle: the same inputs to NETLINK_ROUTE and to the
+# module, the answers compared (one line per group; `nlconform --list`).
+nlconform --profile rtm
+quiet_under_flood log-flood --type 23 --hex "$(sattr $A_TABLE t1)" --attrs
+
 # NLM_F_ECHO (8): the change's notification comes back to the requester,
 # before the ACK, as rtnetlink sends it (NLM_F_CREATE|NLM_F_EXCL|NLM_F_ECHO).
 probe_is echo "reply type=ROUTE_NEW seq=1 len=56;ack seq=1" valid --type 24 --flags 1544 \
@@ -187,6 +192,7 @@ case "$out" in
   *'ERANGE (Numerical result out of range): "'*'", at attribute TABLE (byte 16 of the request)'*) pass ext-ack ;;
   *) fail ext-ack "got: $out" ;;
 esac
+
 prints still-serving "10.1.1.0/24 via 12.1.1.1 dev eth1" rtm route get t1 10.1.1.0/24
 
 total=0

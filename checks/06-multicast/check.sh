@@ -114,6 +114,11 @@ st=$(cat /tmp/pipe.st 2>/dev/null)
 if [ "$st" = 141 ] && [ ! -s /tmp/pipe.err ] && [ "$(wc -l </tmp/pipe.out)" = 2 ]; then pass monitor-pipe-closed
 else fail monitor-pipe-closed "after $n events: exit status '${st:-still running}' (want 141), stderr: $(head -c 200 /tmp/pipe.err)"; fi
 kill "$(cat /tmp/pipe.pid)" 2>/dev/null # still running if it missed the closed pipe
+# The kernel as the oracle: the same inputs to NETLINK_ROUTE and to the
+# module, the answers compared (one line per group; `nlconform --list`).
+nlconform --profile rtm-notify
+# TABLE_GET of table "t1": nla_len 7, type 1 (TABLE), "t1\0", one byte of padding.
+quiet_under_flood log-flood --type 23 --hex 0700010074310000 --attrs
 
 check unloads sh -c 'rmmod rtm_notify && ! rtm table get e 2>/dev/null'
 check no-oops no_oops

@@ -193,9 +193,11 @@ impl Lab {
             fs::remove_dir_all(&stage)?;
         }
         fs::create_dir_all(stage.join("bin"))?;
-        // The checks' raw netlink prober, in every run.
-        let probe = self.build_static(&self.root.join("checks/probe"))?.join("nlprobe");
-        fs::copy(probe, stage.join("bin/nlprobe"))?;
+        // The checks' raw netlink prober and the conformance tool, in every run.
+        let probes = self.build_static(&self.root.join("checks/probe"))?;
+        for tool in ["nlprobe", "nlconform"] {
+            fs::copy(probes.join(tool), stage.join("bin").join(tool))?;
+        }
         for lesson in lessons {
             for ko in self.build_modules(lesson, variant, lint)? {
                 fs::copy(&ko, stage.join(ko.file_name().unwrap_or_default()))?;
