@@ -31,10 +31,11 @@
 //! | [`route`]     | the rtnetlink request that creates the nlmon device          |
 
 // Lesson 03's TLV walk is exercise 3.1's answer, so no shared crate holds
-// one: like lesson 03's kernel module, this crate compiles the reference
-// solution's own file, which names the wire formats `crate::wire`.
+// one: like lesson 03's kernel module, this crate compiles the student's
+// own file (which names the wire formats `crate::wire`). Until exercise 3.1
+// is done, a trace shows TLV records as raw bytes.
 #[allow(dead_code, unused_imports, unused_macros, unreachable_pub)]
-#[path = "../../solutions/lessons/03-tlv/src/iter.rs"]
+#[path = "../../lessons/03-tlv/src/iter.rs"]
 mod iter;
 use ::wire;
 
