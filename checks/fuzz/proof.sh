@@ -33,17 +33,17 @@ module() {
   cp -u "$repo"/wire/src/* "$dir/wire/" && cp -u "$repo"/knetlink/src/* "$dir/knetlink/"
   if [ $# = 3 ]; then
     file="$dir/greet.rs"
-    python3 - "$file" "$2" "$3" <<'PY'
+    python3 - "$repo/solutions/kmods/02-greet/greet.rs" "$file" "$2" "$3" <<'PY'
 import sys
-path, find, replace = sys.argv[1:]
-text = open(path).read()
+source, path, find, replace = sys.argv[1:]
+text = open(source).read()
 n = text.count(find)
 if n != 1:
-    sys.exit(f"{path}: the text to mutate is there {n} times, not once (did the solution change?): {find}")
+    sys.exit(f"{source}: the text to mutate is there {n} times, not once (did the solution change?): {find}")
 open(path + ".new", "w").write(text.replace(find, replace))
 PY
     # Rewritten only when it changed, so that make rebuilds only then.
-    cmp -s "$file.new" "$file" && rm "$file.new" || mv "$file.new" "$file"
+    if cmp -s "$file.new" "$file"; then rm "$file.new"; else mv "$file.new" "$file"; fi
   fi
   make -s -C "$kdir" M="$dir" LLVM="$LAB_LLVM" modules >"$dir/build.log" 2>&1 ||
     { cat "$dir/build.log" >&2; die "$1 does not build"; }
