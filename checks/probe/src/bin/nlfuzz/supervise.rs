@@ -312,13 +312,14 @@ impl Fuzzed {
         };
         format!(
             "{profile}: {} datagrams in {:.1} s ({rate:.0}/s) from {} processes ({} as the unprivileged user{of}), \
-             {} answers read, {} sockets, {} sends refused, {} queue overruns; the module unloaded and loaded \
+             {} messages in them, {} answers read, {} sockets, {} sends refused, {} queue overruns; the module unloaded and loaded \
              again {} times ({} unloads refused while in use, {} sockets found it gone); {cases} regression \
              case(s) replayed first; seed {seed:#x}",
             s.datagrams,
             self.seconds,
             self.processes,
             self.students,
+            s.messages,
             s.answers,
             s.sockets,
             s.send_errors,

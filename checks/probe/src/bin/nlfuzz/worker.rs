@@ -35,6 +35,8 @@ const ODD_KEPT: usize = 3;
 pub struct Stats {
     /// Datagrams sent (or tried).
     pub datagrams: u64,
+    /// Messages in them.
+    pub messages: u64,
     /// Messages read back.
     pub answers: u64,
     /// Sockets opened.
@@ -53,8 +55,15 @@ impl Stats {
     /// The line a process prints: `stats datagrams=N answers=N ...`.
     pub fn line(&self) -> String {
         format!(
-            "stats datagrams={} answers={} sockets={} absent={} send_errors={} overruns={} odd={}",
-            self.datagrams, self.answers, self.sockets, self.absent, self.send_errors, self.overruns, self.odd
+            "stats datagrams={} messages={} answers={} sockets={} absent={} send_errors={} overruns={} odd={}",
+            self.datagrams,
+            self.messages,
+            self.answers,
+            self.sockets,
+            self.absent,
+            self.send_errors,
+            self.overruns,
+            self.odd
         )
     }
 
@@ -66,6 +75,7 @@ impl Stats {
             let v = v.parse().ok()?;
             match k {
                 "datagrams" => s.datagrams = v,
+                "messages" => s.messages = v,
                 "answers" => s.answers = v,
                 "sockets" => s.sockets = v,
                 "absent" => s.absent = v,
@@ -81,6 +91,7 @@ impl Stats {
     /// Adds `other`'s counts.
     pub fn add(&mut self, other: &Stats) {
         self.datagrams += other.datagrams;
+        self.messages += other.messages;
         self.answers += other.answers;
         self.sockets += other.sockets;
         self.absent += other.absent;
@@ -201,6 +212,7 @@ pub fn run(mut job: Job<'_>, ring_path: &Path) -> io::Result<Stats> {
             open = Some(Open { left: o.left - 1, ..o });
         }
     }
+    stats.messages = job.gen.messages();
     Ok(stats)
 }
 
@@ -299,7 +311,8 @@ mod tests {
 
     #[test]
     fn stats_lines_round_trip() {
-        let s = Stats { datagrams: 5, answers: 7, sockets: 1, absent: 2, send_errors: 3, overruns: 4, odd: 0 };
+        let s =
+            Stats { datagrams: 5, messages: 9, answers: 7, sockets: 1, absent: 2, send_errors: 3, overruns: 4, odd: 0 };
         assert_eq!(Stats::parse(&s.line()), Some(s));
         assert_eq!(Stats::parse("stats what=1"), None);
     }
