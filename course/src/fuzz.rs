@@ -3,8 +3,10 @@
 //! checks, and the inputs that made a module or the kernel fail
 //! (`nlfuzz-keep PROFILE HEX...`, one case a line). Those of a reference
 //! solution's run become regression cases in
-//! checks/probe/regressions/PROFILE.hex, replayed first by every later run;
-//! those of a student's run are written to target/lab/fuzz/PROFILE.hex.
+//! checks/probe/regressions/PROFILE.hex, built into nlfuzz and replayed
+//! first by every later run; those of a student's run are written to
+//! target/lab/fuzz/PROFILE.hex, which the student's later runs have as
+//! /lab/fuzz/PROFILE.hex (lib.sh's `fuzz_module` replays it first).
 
 use crate::lessons::Variant;
 use anyhow::{Context, Result};
@@ -28,7 +30,24 @@ pub fn report(root: &Path, variant: Variant, console: &[String]) -> Result<()> {
             Variant::Student => root.join("target/lab/fuzz").join(format!("{profile}.hex")),
         };
         if add_case(&file, case)? {
-            println!("  nlfuzz: the failing input is kept in {} (replayed first by every fuzz run)", file.display());
+            println!("  nlfuzz: the failing input is kept in {} (replayed first by later fuzz runs)", file.display());
+        }
+    }
+    Ok(())
+}
+
+/// Puts the student's kept inputs (target/lab/fuzz/) into a student's
+/// `stage` as /lab/fuzz/.
+pub fn stage_kept(root: &Path, variant: Variant, stage: &Path) -> Result<()> {
+    let kept = root.join("target/lab/fuzz");
+    if variant != Variant::Student || !kept.is_dir() {
+        return Ok(());
+    }
+    fs::create_dir_all(stage.join("fuzz"))?;
+    for entry in fs::read_dir(&kept)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "hex") {
+            fs::copy(&path, stage.join("fuzz").join(path.file_name().unwrap_or_default()))?;
         }
     }
     Ok(())
@@ -87,5 +106,20 @@ mod tests {
         let text = fs::read_to_string(&file).unwrap();
         assert_eq!(text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>(), ["00aa", "00ab 01"]);
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_students_kept_inputs_go_into_their_stage() {
+        let root = std::env::temp_dir().join(format!("course-fuzz-stage-test-{}", std::process::id()));
+        let stage = root.join("stage");
+        fs::create_dir_all(&stage).unwrap();
+        stage_kept(&root, Variant::Student, &stage).unwrap();
+        assert!(!stage.join("fuzz").exists());
+        add_case(&root.join("target/lab/fuzz/tlv.hex"), "00").unwrap();
+        stage_kept(&root, Variant::Solution, &stage).unwrap();
+        assert!(!stage.join("fuzz").exists());
+        stage_kept(&root, Variant::Student, &stage).unwrap();
+        assert!(fs::read_to_string(stage.join("fuzz/tlv.hex")).unwrap().ends_with("\n00\n"));
+        fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -198,6 +198,7 @@ impl Lab {
         for tool in ["nlprobe", "nlconform", "nlfuzz"] {
             fs::copy(probes.join(tool), stage.join("bin").join(tool))?;
         }
+        crate::fuzz::stage_kept(&self.root, variant, &stage)?;
         for lesson in lessons {
             for ko in self.build_modules(lesson, variant, lint)? {
                 fs::copy(&ko, stage.join(ko.file_name().unwrap_or_default()))?;

@@ -103,8 +103,11 @@ if [ -w /sys/kernel/debug/kmemleak ]; then FUZZ_SECONDS=15; fi
 # unloading and loading it meanwhile; then it must answer a valid request
 # and unload, and the kernel must have reported nothing (REPORT_SIGNS).
 # Prints PASS/FAIL NAME and a line of figures; the module ends unloaded.
+# Inputs that failed a student's earlier runs (/lab/fuzz/PROFILE.hex, staged
+# by the course tool) are replayed first, after those built into nlfuzz.
 fuzz_module() {
   name=$1 profile=$2 ko=$3; shift 3
+  [ -f "/lab/fuzz/$profile.hex" ] && set -- --regressions "/lab/fuzz/$profile.hex" "$@"
   nlfuzz --check "$name" --profile "$profile" --module "$ko" --seconds "$FUZZ_SECONDS" \
     --report-signs "$REPORT_SIGNS" "$@"
 }
