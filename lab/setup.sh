@@ -19,11 +19,13 @@ for arg in "$@"; do
   esac
 done
 
-packages=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make
+packages=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make patch
           qemu-system-x86 busybox-static xz-utils)
 # With LAB_KERNEL_SRC pointing at a kernel tree, Debian's source package is not needed.
 [ -n "${LAB_KERNEL_SRC:-}" ] || packages+=("$LAB_SOURCE_PKG")
 [ $browser = 0 ] || packages+=(chromium)
+# The debug kernel's gdb sessions (make gdb-N, lab/gdb.sh) need gdb.
+[ "${LAB_DEBUG:-0}" != 1 ] || packages+=(gdb)
 
 missing=()
 if ! command -v dpkg-query >/dev/null; then
