@@ -539,7 +539,11 @@ unsafe extern "C" fn doit_cb<F: Family>(_skb: *mut bindings::sk_buff, info: *mut
     // for them), `info->extack` the request's extended-ACK record and
     // `info->nlhdr` the request; neither wrapper outlives this call.
     let (inner, request, mut extack) = unsafe {
-        (Inner::<F>::from_family((*info).family), GenlRequest::from_raw(info), ExtAck::from_raw((*info).extack, (*info).nlhdr))
+        (
+            Inner::<F>::from_family((*info).family),
+            GenlRequest::from_raw(info),
+            ExtAck::from_raw((*info).extack, (*info).nlhdr),
+        )
     };
     let Some(doit) = op_of::<F>(request.cmd()).and_then(|op| op.doit) else {
         return super::errno(crate::wire::errno::EOPNOTSUPP).to_errno();

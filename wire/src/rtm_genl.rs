@@ -85,6 +85,9 @@ pub const GROUP_ROUTES_NAME: &str = "routes";
 pub const GROUP_TABLES: u32 = 0;
 /// The module's index of the route group.
 pub const GROUP_ROUTES: u32 = 1;
+/// The groups' names as the kernel takes them, in the order of their
+/// indexes.
+pub const GROUPS: [&core::ffi::CStr; 2] = [c"tables", c"routes"];
 // ANCHOR_END: groups
 
 /// The command a message of lesson 05's protocol becomes: `TABLE_NEW` (21)
@@ -131,5 +134,7 @@ mod tests {
         assert_eq!(FAMILY_NAME_C.to_bytes(), FAMILY_NAME.as_bytes());
         assert_eq!(command_name(CMD_ROUTE_REPLACE), "route-replace");
         assert_eq!(command_name(0), "?");
+        assert_eq!(GROUPS[GROUP_TABLES as usize].to_bytes(), GROUP_TABLES_NAME.as_bytes());
+        assert_eq!(GROUPS[GROUP_ROUTES as usize].to_bytes(), GROUP_ROUTES_NAME.as_bytes());
     }
 }

@@ -94,7 +94,9 @@ pub(crate) fn event_message(buf: &mut [u8], event: &Event<'_>, seq: u32, portid:
             let cmd = if replaced { CMD_ROUTE_REPLACE } else { CMD_ROUTE_NEW };
             message(buf, cmd, 0, seq, portid, |w| rtm::put_route(w, table, route))
         }
-        Event::RouteDel { table, route } => message(buf, CMD_ROUTE_DEL, 0, seq, portid, |w| rtm::put_route(w, table, route)),
+        Event::RouteDel { table, route } => {
+            message(buf, CMD_ROUTE_DEL, 0, seq, portid, |w| rtm::put_route(w, table, route))
+        }
     }
 }
 // ANCHOR_END: event_message

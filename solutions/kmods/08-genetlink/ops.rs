@@ -126,7 +126,11 @@ impl Rtm {
     }
 
     /// TABLE_GET as a dump: every table (lesson 05's dump).
-    pub(crate) fn table_dump(&self, _request: &GenlRequest<'_>, _extack: &mut ExtAck<'_>) -> Result<KBox<dyn crate::knetlink::dump::Dump>> {
+    pub(crate) fn table_dump(
+        &self,
+        _request: &GenlRequest<'_>,
+        _extack: &mut ExtAck<'_>,
+    ) -> Result<KBox<dyn crate::knetlink::dump::Dump>> {
         genl::boxed(TableDump { state: self.state.clone(), last: None })
     }
 
@@ -237,7 +241,11 @@ impl Rtm {
     /// ROUTE_GET as a dump: every route of the table the request names
     /// (required: the kernel parsed the dump request too). A missing table
     /// ends the dump at its first buffer with ENOENT (lesson 05's dump).
-    pub(crate) fn route_dump(&self, request: &GenlRequest<'_>, extack: &mut ExtAck<'_>) -> Result<KBox<dyn crate::knetlink::dump::Dump>> {
+    pub(crate) fn route_dump(
+        &self,
+        request: &GenlRequest<'_>,
+        extack: &mut ExtAck<'_>,
+    ) -> Result<KBox<dyn crate::knetlink::dump::Dump>> {
         let table = Self::name(request, extack)?;
         genl::boxed(RouteDump { state: self.state.clone(), table, last: None, started: false })
     }
