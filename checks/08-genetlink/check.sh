@@ -104,8 +104,9 @@ out=$(probe 63010000)
 echo "$out" | grep -q "error seq=1 EOPNOTSUPP" && pass unknown-command || fail unknown-command "$out"
 # TABLE_NEW, TABLE of 40 bytes and a NUL (at byte 20).
 out1=$(probe "010100002d000100$(printf '78%.0s' $(seq 40))00000000")
-# ROUTE_GET, TABLE "t1", DST of 3 bytes (at byte 28).
-out2=$(probe 060100000700010074310000070002000a010100)
+# TABLE_GET, TABLE "t1", DST of 3 bytes (at byte 28): the policy is the
+# family's, for every command.
+out2=$(probe 030100000700010074310000070002000a010100)
 if echo "$out1" | grep -q 'error seq=1 ERANGE;ext-ack seq=1 msg="Attribute failed policy validation" offs=20' &&
   echo "$out2" | grep -q 'error seq=1 ERANGE;ext-ack seq=1 msg="binary attribute size out of range" offs=28'; then
   pass policy-extack
@@ -114,9 +115,9 @@ else fail policy-extack "$out1 / $out2"; fi
 out=$(probe 030100000700010074310000080009002a000000)
 echo "$out" | grep -q 'error seq=1 EINVAL;ext-ack seq=1 msg="Unknown attribute type" offs=28' && pass strict-attrs \
   || fail strict-attrs "$out"
-# ROUTE_GET with TABLE only.
-out=$(probe 060100000700010074310000)
-echo "$out" | grep -q 'error seq=1 EINVAL;ext-ack seq=1 miss_type=2;' && pass missing-attr || fail missing-attr "$out"
+# TABLE_GET without TABLE.
+out=$(probe 03010000)
+echo "$out" | grep -q 'error seq=1 EINVAL;ext-ack seq=1 miss_type=1;' && pass missing-attr || fail missing-attr "$out"
 # TABLE_NEW "h1" with NLM_F_CREATE (0x400); TABLE_GET with reserved = 1.
 out1=$(probe 010100000700010068310000 --flags 1024)
 out2=$(probe 030101000700010074310000)

@@ -38,6 +38,7 @@ impl Rtm {
         }
         // STARTER
         // let _ = (request, event, event_message, ROUTE_MESSAGE_MAX, GROUP_TABLES, GROUP_ROUTES, Self::count);
+        // pr_debug!("TODO: announce the change\n");
         // END
     }
     // ANCHOR_END: announce
