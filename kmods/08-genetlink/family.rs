@@ -19,11 +19,11 @@ impl Family for Rtm {
     const POLICY: &'static [Policy] = &rtm::POLICY;
     const GROUPS: &'static [&'static CStr] = &rtm_genl::GROUPS;
 
-    // TODO(exercise 8.1): The route operations: ROUTE_NEW, ROUTE_REPLACE and ROUTE_DEL change the tables (only with CAP_NET_ADMIN: .admin()); ROUTE_GET answers one route (.doit) and dumps a table (.dump); ROUTE_LOOKUP answers anybody. Their handlers are in ops.rs.
     const OPS: &'static [Op<Rtm>] = &[
         Op::new(CMD_TABLE_NEW).doit(Rtm::table_new).admin(),
         Op::new(CMD_TABLE_DEL).doit(Rtm::table_del).admin(),
         Op::new(CMD_TABLE_GET).doit(Rtm::table_get).dump(Rtm::table_dump),
+        // TODO(exercise 8.1): The route operations: ROUTE_NEW, ROUTE_REPLACE and ROUTE_DEL change the tables (only with CAP_NET_ADMIN: .admin()); ROUTE_GET answers one route (.doit) and dumps a table (.dump); ROUTE_LOOKUP answers anybody. Their handlers are in ops.rs.
     ];
 }
 

@@ -21,24 +21,18 @@ impl Family for Rtm {
     const GROUPS: &'static [&'static CStr] = &rtm_genl::GROUPS;
 
     // ANCHOR: ops
-    // EXERCISE 8.1: The route operations: ROUTE_NEW, ROUTE_REPLACE and ROUTE_DEL change the tables (only with CAP_NET_ADMIN: .admin()); ROUTE_GET answers one route (.doit) and dumps a table (.dump); ROUTE_LOOKUP answers anybody. Their handlers are in ops.rs.
     const OPS: &'static [Op<Rtm>] = &[
         Op::new(CMD_TABLE_NEW).doit(Rtm::table_new).admin(),
         Op::new(CMD_TABLE_DEL).doit(Rtm::table_del).admin(),
         Op::new(CMD_TABLE_GET).doit(Rtm::table_get).dump(Rtm::table_dump),
+        // EXERCISE 8.1: The route operations: ROUTE_NEW, ROUTE_REPLACE and ROUTE_DEL change the tables (only with CAP_NET_ADMIN: .admin()); ROUTE_GET answers one route (.doit) and dumps a table (.dump); ROUTE_LOOKUP answers anybody. Their handlers are in ops.rs.
         Op::new(CMD_ROUTE_NEW).doit(Rtm::route_new).admin(),
         Op::new(CMD_ROUTE_DEL).doit(Rtm::route_del).admin(),
         Op::new(CMD_ROUTE_GET).doit(Rtm::route_get).dump(Rtm::route_dump),
         Op::new(CMD_ROUTE_LOOKUP).doit(Rtm::route_lookup),
         Op::new(CMD_ROUTE_REPLACE).doit(Rtm::route_replace).admin(),
+        // END
     ];
-    // STARTER
-    // const OPS: &'static [Op<Rtm>] = &[
-    //     Op::new(CMD_TABLE_NEW).doit(Rtm::table_new).admin(),
-    //     Op::new(CMD_TABLE_DEL).doit(Rtm::table_del).admin(),
-    //     Op::new(CMD_TABLE_GET).doit(Rtm::table_get).dump(Rtm::table_dump),
-    // ];
-    // END
     // ANCHOR_END: ops
 }
 // ANCHOR_END: family
