@@ -6,6 +6,7 @@ mod lessons;
 mod markers;
 mod report;
 mod starters;
+mod trace;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -69,6 +70,16 @@ enum Cmd {
     Bench {
         /// The lesson number, e.g. 5 or 05.
         lesson: String,
+    },
+    /// Run a lesson's demo with the netlink capture on: prints every netlink
+    /// message it caused, decoded, and saves them as a pcap file for
+    /// Wireshark (target/trace/NN-topic.pcap).
+    Trace {
+        /// The lesson number, e.g. 2 or 02.
+        lesson: String,
+        /// Use the reference solution instead of your code.
+        #[arg(long)]
+        solution: bool,
     },
     /// List the lessons, their exercises and your progress.
     List,
@@ -144,10 +155,12 @@ fn run(cli: Cli) -> Result<bool> {
             let all = lessons::all(&root)?;
             let lab = Lab::prepare(&root)?;
             let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant(solution), Lint::Fast)?;
+            trace::add_to_stage(&lab, &root, &stage)?;
             lab.boot(&stage, "shell", true)?;
             Ok(true)
         }
         Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
+        Cmd::Trace { lesson, solution } => trace::trace(&root, &lessons::find(&root, &lesson)?, variant(solution)),
         Cmd::List => list(&root),
         Cmd::Gen { check, force } => gen(&root, check, force),
         Cmd::Render { to } => render(&root, &to),

@@ -40,6 +40,7 @@
 //! | [`cstr`]    | NUL-terminated strings on the wire                           |
 //! | [`proto`]   | the course protocol: protocol number, types, attribute ids  |
 //! | [`rtm`]     | the routing table manager protocol (lessons 05-06)          |
+//! | [`rtnl`]    | rtnetlink, the kernel's own routing protocol (lesson 07)    |
 //! | [`genl`]    | generic netlink: its header, the controller `nlctrl`        |
 //! | [`rtm_genl`] | the routing table manager as a generic netlink family (lesson 08) |
 //!
@@ -77,6 +78,7 @@ pub mod policy;
 pub mod proto;
 pub mod rtm;
 pub mod rtm_genl;
+pub mod rtnl;
 pub mod tlv;
 pub mod writer;
 
