@@ -25,6 +25,9 @@ packages=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make patch
 # With LAB_KERNEL_SRC pointing at a kernel tree, Debian's source package is not needed.
 [ -n "${LAB_KERNEL_SRC:-}" ] || packages+=("$LAB_SOURCE_PKG")
 [ $browser = 0 ] || packages+=(chromium tshark)
+# The test tools also check lesson 08's YNL spec with the kernel's loader
+# (checks/08-genetlink/spec.py), which needs these.
+[ $browser = 0 ] || packages+=(python3-yaml python3-jsonschema)
 # The debug kernel's gdb sessions (make gdb-N, lab/gdb.sh) need gdb.
 [ "${LAB_DEBUG:-0}" != 1 ] || packages+=(gdb)
 
