@@ -94,8 +94,13 @@ quiet_under_flood() {
 # kernel (some 20,000 to 80,000 datagrams a module under emulation), 15 on
 # the debug kernel, where KASAN and lockdep make each one some 50 times
 # slower (1,000 to 3,000 datagrams). The book's chapter "The lab" has the figures.
-FUZZ_SECONDS=5
-if [ -w /sys/kernel/debug/kmemleak ]; then FUZZ_SECONDS=15; fi
+# Set before (a job runner's environment), it stays: 0 replays only the
+# regression cases and checks the module after, for runs about other things
+# (a mutant whose checks are not `fuzz`).
+if [ -z "${FUZZ_SECONDS:-}" ]; then
+  FUZZ_SECONDS=5
+  if [ -w /sys/kernel/debug/kmemleak ]; then FUZZ_SECONDS=15; fi
+fi
 
 # fuzz_module NAME PROFILE KO [NLFUZZ ARGS...]: nlfuzz (`nlfuzz --help`)
 # sends the module KO thousands of mutated requests (from its nlconform
