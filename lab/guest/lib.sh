@@ -93,7 +93,7 @@ quiet_under_flood() {
 # How long each lesson's fuzz check sends, in seconds: 5 on the release
 # kernel (some 20,000 to 80,000 datagrams a module under emulation), 15 on
 # the debug kernel, where KASAN and lockdep make each one some 50 times
-# slower (1,000 to 3,000 datagrams). The book's chapter "The lab" has the figures.
+# slower (about 2,000 to 3,000 datagrams). The book's chapter "The lab" has the figures.
 # Set before (a job runner's environment), it stays: 0 replays only the
 # regression cases and checks the module after, for runs about other things
 # (a mutant whose checks are not `fuzz`).
