@@ -6,7 +6,7 @@
 COURSE := cargo run --quiet -p course --
 MDBOOK := $(HOME)/.cargo/bin/mdbook
 
-.PHONY: help setup list shell gen book serve test test-host test-lab bench
+.PHONY: help setup list shell gen book serve test test-host test-lab test-debug bench
 .DEFAULT_GOAL := help
 
 help:
@@ -20,6 +20,8 @@ help:
 	@echo "  make solution-N     like lesson-N, with the reference solution"
 	@echo "  make list           the lessons, their exercises, your progress"
 	@echo "  make shell          an interactive lab VM with every lesson's modules and programs"
+	@echo "  make gdb-N          lesson N's demo under gdb, on the debug kernel (LAB_DEBUG=1)"
+	@echo "  LAB_DEBUG=1 make check-N   lesson N's checks on the debug kernel (lockdep, KASAN, kmemleak)"
 	@echo "  make book / serve   build the book / read it at http://localhost:3000"
 	@echo
 	@echo "For course authors:"
@@ -48,6 +50,9 @@ list:
 shell:
 	$(COURSE) shell
 
+gdb-%:
+	$(COURSE) gdb $*
+
 gen:
 	$(COURSE) gen
 
@@ -62,8 +67,9 @@ serve: $(MDBOOK)
 	@[ -x $(HOME)/.cargo/bin/mdbook-mermaid ] || bash lab/setup.sh
 	$(MDBOOK) serve book
 
-# The test suite: host tests and lints first (fast), then the lab.
-test: test-host test-lab
+# The test suite: host tests and lints first (fast), then the lab, then the
+# debug kernel (built the first time: about 15 minutes on 2 cores).
+test: test-host test-lab test-debug
 	@echo "make test: all passed"
 
 test-host:
@@ -78,6 +84,15 @@ test-host:
 
 test-lab:
 	$(COURSE) verify
+	bash lab/selftest.sh
+
+# Every lesson's checks on the solutions, on the debug kernel: any lockdep,
+# KASAN or kmemleak report fails them. Then proof that each kind is caught.
+test-debug:
+	LAB_DEBUG=1 bash lab/selftest.sh
+	for d in checks/[0-9]*-*/; do \
+	  n=$${d#checks/}; LAB_DEBUG=1 $(COURSE) check $${n%%-*} --solution || exit 1; \
+	done
 
 bench:
 	bash lab/bench.sh

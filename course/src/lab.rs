@@ -20,6 +20,9 @@ const SHARED_KERNEL_SOURCES: &[(&str, &str)] = &[("wire/src", "wire"), ("knetlin
 pub struct Lab {
     root: PathBuf,
     kernel: PathBuf,
+    /// The debug flavour of the kernel (`LAB_DEBUG=1`: lockdep, KASAN,
+    /// kmemleak, debug information; lab/kernel-debug.config).
+    debug: bool,
 }
 
 /// Runs `cmd`, failing with its name when it cannot start or exits non-zero.
@@ -45,11 +48,18 @@ pub enum Lint {
 
 impl Lab {
     /// Installs what is missing and builds the lab kernel (minutes the first
-    /// time, well under a second after that).
+    /// time, well under a second after that): the debug flavour when the
+    /// environment says `LAB_DEBUG=1`, else the release one.
     pub fn prepare(root: &Path) -> Result<Lab> {
-        run(Command::new("bash").arg(root.join("lab/setup.sh")))?;
+        Lab::prepare_flavour(root, std::env::var("LAB_DEBUG").is_ok_and(|v| v == "1"))
+    }
+
+    /// Like [`Lab::prepare`], with the debug kernel when `debug`.
+    pub fn prepare_flavour(root: &Path, debug: bool) -> Result<Lab> {
+        run(Command::new("bash").arg(root.join("lab/setup.sh")).env("LAB_DEBUG", if debug { "1" } else { "0" }))?;
         let out = Command::new("bash")
             .arg(root.join("lab/kernel.sh"))
+            .env("LAB_DEBUG", if debug { "1" } else { "0" })
             .stderr(Stdio::inherit())
             .output()
             .context("running lab/kernel.sh")?;
@@ -57,12 +67,13 @@ impl Lab {
             bail!("the lab kernel could not be built (see above)");
         }
         let kernel = PathBuf::from(String::from_utf8(out.stdout)?.trim());
-        Ok(Lab { root: root.to_path_buf(), kernel })
+        Ok(Lab { root: root.to_path_buf(), kernel, debug })
     }
 
-    /// Where this run's build products go.
+    /// Where this run's build products go (modules are built per kernel).
     fn work_dir(&self, variant: Variant) -> PathBuf {
-        self.root.join("target/lab").join(variant.name())
+        let flavour = if self.debug { "debug-" } else { "" };
+        self.root.join("target/lab").join(format!("{flavour}{}", variant.name()))
     }
 
     /// Builds the lesson's kernel modules and returns the `.ko` files.
@@ -206,6 +217,7 @@ impl Lab {
     pub fn boot(&self, stage: &Path, script: &str, echo: bool) -> Result<Vec<String>> {
         let mut cmd = Command::new("bash");
         cmd.arg(self.root.join("lab/boot.sh")).arg(&self.kernel).arg(stage).arg(script);
+        cmd.env("LAB_DEBUG", if self.debug { "1" } else { "0" });
         if script == "shell" {
             run(&mut cmd)?;
             return Ok(Vec::new());
@@ -229,6 +241,31 @@ impl Lab {
             lines.push("LAB: the VM did not finish in time (LAB_TIMEOUT) and was stopped".into());
         }
         Ok(lines)
+    }
+}
+
+impl Lab {
+    /// Boots the VM on `stage` stopped at its first instruction and runs gdb
+    /// attached to it, with the kernel's and the staged modules' symbols
+    /// (lab/gdb.sh); the VM runs `/lab/<script>` when gdb continues.
+    pub fn gdb(&self, stage: &Path, script: &str) -> Result<()> {
+        run(Command::new("bash").arg(self.root.join("lab/gdb.sh")).arg(&self.kernel).arg(stage).arg(script))
+    }
+
+    /// The interactive shell, waiting for gdb (`lab/gdb.sh --attach`, whose
+    /// command line this prints first).
+    pub fn shell_for_gdb(&self, stage: &Path) -> Result<()> {
+        let port = std::env::var("LAB_GDB_PORT").unwrap_or_else(|_| "1234".into());
+        println!("The VM starts stopped, waiting for gdb on port {port}. In another terminal, run:");
+        println!("  bash lab/gdb.sh --attach {} {}", self.kernel.display(), stage.display());
+        println!("and type `continue` there: this terminal then shows the VM's shell.");
+        run(Command::new("bash")
+            .arg(self.root.join("lab/boot.sh"))
+            .arg(&self.kernel)
+            .arg(stage)
+            .arg("shell")
+            .env("LAB_DEBUG", if self.debug { "1" } else { "0" })
+            .env("LAB_GDB_PORT", port))
     }
 }
 

@@ -63,6 +63,22 @@ enum Cmd {
         /// Put the reference solutions into the VM instead of your code.
         #[arg(long)]
         solution: bool,
+        /// Use the debug kernel, start the VM stopped and wait for gdb (it
+        /// prints the command that attaches gdb from another terminal).
+        #[arg(long)]
+        gdb: bool,
+    },
+    /// Debug a lesson with gdb: boot its demo on the debug kernel, stopped
+    /// at the first instruction, with gdb attached and the kernel's and the
+    /// lesson's module symbols loaded. Set a breakpoint in your module (e.g.
+    /// `break greet.rs:70`), then `continue`. The VM's console goes to a file
+    /// (its name is printed). Leaving gdb stops the VM.
+    Gdb {
+        /// The lesson number, e.g. 2 or 02.
+        lesson: String,
+        /// Use the reference solution instead of your code.
+        #[arg(long)]
+        solution: bool,
     },
     /// Run a lesson's benchmark in the lab (checks/NN-topic/bench.sh) with
     /// the reference solution, and print its figures. Figures, not a test.
@@ -131,11 +147,22 @@ fn run(cli: Cli) -> Result<bool> {
             Ok(ok)
         }
         Cmd::Diff { lesson } => diff(&root, &lessons::find(&root, &lesson)?),
-        Cmd::Shell { solution } => {
+        Cmd::Shell { solution, gdb } => {
             let all = lessons::all(&root)?;
-            let lab = Lab::prepare(&root)?;
+            let lab = if gdb { Lab::prepare_flavour(&root, true)? } else { Lab::prepare(&root)? };
             let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant(solution), Lint::Fast)?;
-            lab.boot(&stage, "shell", true)?;
+            if gdb {
+                lab.shell_for_gdb(&stage)?;
+            } else {
+                lab.boot(&stage, "shell", true)?;
+            }
+            Ok(true)
+        }
+        Cmd::Gdb { lesson, solution } => {
+            let lesson = lessons::find(&root, &lesson)?;
+            let lab = Lab::prepare_flavour(&root, true)?;
+            let stage = lab.stage(&[&lesson], variant(solution), Lint::Fast)?;
+            lab.gdb(&stage, &format!("{:02}-demo.sh", lesson.number))?;
             Ok(true)
         }
         Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
