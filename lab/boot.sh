@@ -8,7 +8,8 @@
 #
 # Any oops, panic or kernel warning ends the run at once (oops=panic,
 # panic_on_warn=1, panic=-1 with -no-reboot). A hard limit of LAB_TIMEOUT
-# seconds (default 300) stops a guest that hangs. LAB_KVM=1 uses KVM.
+# seconds (default 300, 900 on the debug kernel) stops a guest that hangs.
+# LAB_KVM=1 uses KVM.
 # LAB_DEBUG=1 says KERNEL_DIR is the debug kernel (more memory for KASAN's
 # shadow and kmemleak). LAB_GDB_PORT=N starts the VM stopped, waiting for
 # gdb on TCP port N (lab/gdb.sh attaches it); the time limit is then off.
@@ -67,5 +68,8 @@ fi
 if [ "$run" = shell ] || [ -n "${LAB_GDB_PORT:-}" ]; then
   "${qemu[@]}"
 else
-  timeout "${LAB_TIMEOUT:-300}" "${qemu[@]}" </dev/null
+  # The debug kernel runs checks several times slower: a longer default.
+  limit=300
+  [ "${LAB_DEBUG:-0}" = 1 ] && limit=900
+  timeout "${LAB_TIMEOUT:-$limit}" "${qemu[@]}" </dev/null
 fi
