@@ -48,6 +48,8 @@ append+=" i8042.noaux i8042.nokbd pty.legacy_count=0"
 if [ "$run" != shell ]; then
   if [ "${LAB_DEBUG:-0}" = 1 ]; then append+=" quiet loglevel=5"; else append+=" quiet loglevel=4"; fi
 fi
+# The guest's scripts see LAB_DEBUG=1 on the debug kernel (to size their loads).
+[ "${LAB_DEBUG:-0}" != 1 ] || append+=" lab.debug=1"
 accel=(-accel tcg)
 if [ "${LAB_KVM:-0}" = 1 ]; then
   [ -r /dev/kvm ] && [ -w /dev/kvm ] ||
