@@ -6,18 +6,20 @@
 COURSE := cargo run --quiet -p course --
 MDBOOK := $(HOME)/.cargo/bin/mdbook
 
-.PHONY: help setup list shell gen book serve test test-host test-lab test-debug bench
+.PHONY: help setup list shell gen book serve test test-host test-lab test-trace test-debug bench
 .DEFAULT_GOAL := help
 
 help:
 	@echo "The netlink course: Linux netlink sockets in Rust, userspace and kernel."
 	@echo
 	@echo "For students:"
-	@echo "  make setup          install the lab's packages and build the lab kernel (once, 10-20 min)"
+	@echo "  make setup          install the lab's packages and build the lab kernel (once; how long:"
+	@echo "                      the book's chapter The lab, \"What make setup does\")"
 	@echo "  make lesson-N       build lesson N (your code), boot the lab, show the exchange"
 	@echo "  make check-N        run lesson N's checks on your code: what passes, what fails, hints"
 	@echo "  make diff-N         your code of lesson N against the reference solution"
 	@echo "  make solution-N     like lesson-N, with the reference solution"
+	@echo "  make trace-N        lesson N's demo with every netlink message listed, and saved for Wireshark"
 	@echo "  make list           the lessons, their exercises, your progress"
 	@echo "  make shell          an interactive lab VM with every lesson's modules and programs"
 	@echo "  make gdb-N          lesson N's demo under gdb, on the debug kernel (LAB_DEBUG=1)"
@@ -40,6 +42,9 @@ solution-%:
 
 check-%:
 	$(COURSE) check $*
+
+trace-%:
+	$(COURSE) trace $*
 
 diff-%:
 	$(COURSE) diff $*
@@ -68,8 +73,8 @@ serve: $(MDBOOK)
 	$(MDBOOK) serve book
 
 # The test suite: host tests and lints first (fast), then the lab, then the
-# debug kernel (built the first time: about 15 minutes on 2 cores).
-test: test-host test-lab test-debug
+# debug kernel (built the first time: about 12 minutes on 2 cores).
+test: test-host test-lab test-trace test-debug
 	@echo "make test: all passed"
 
 test-host:
@@ -78,6 +83,7 @@ test-host:
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace --quiet
 	$(COURSE) gen --check
+	python3 checks/08-genetlink/spec.py
 	bash book/check.sh
 	$(MDBOOK) test book
 	bash book/browser-check.sh
@@ -93,6 +99,12 @@ test-debug:
 	for d in checks/[0-9]*-*/; do \
 	  n=$${d#checks/}; LAB_DEBUG=1 $(COURSE) check $${n%%-*} --solution || exit 1; \
 	done
+
+# Lesson 02's demo traced: each GREET with NLM_F_ACK has its GREET_REPLY and
+# its ACK (same seq, to the sender's port), found by our decoder and by tshark.
+test-trace:
+	$(COURSE) trace 2 --solution
+	cargo run --quiet -p nltrace -- expect target/trace/02-greet.pcap --request GREET --reply GREET_REPLY --tshark
 
 bench:
 	bash lab/bench.sh

@@ -13,6 +13,9 @@
 # LAB_DEBUG=1 says KERNEL_DIR is the debug kernel (more memory for KASAN's
 # shadow and kmemleak). LAB_GDB_PORT=N starts the VM stopped, waiting for
 # gdb on TCP port N (lab/gdb.sh attaches it); the time limit is then off.
+# LAB_SERIAL2=FILE gives the guest a second serial port, /dev/ttyS1, whose
+# bytes land unchanged in FILE on the host: how `course trace` carries a
+# capture out of the VM (the console stays text).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -57,12 +60,20 @@ if [ "${LAB_KVM:-0}" = 1 ]; then
   accel=(-accel kvm -cpu host)
 fi
 
+# The second serial port (LAB_SERIAL2): qemu writes what the guest sends to it
+# into the file, byte for byte (about 40 KB/s under emulation). Naming one
+# serial port turns off -nographic's default, so the console's is named too.
+serial2=()
+[ -z "${LAB_SERIAL2:-}" ] ||
+  serial2=(-serial mon:stdio -serial "file:$LAB_SERIAL2")
+
 # Two CPUs as two sockets: the kernel has no ACPI and finds CPUs in the BIOS's
 # MP table, which lists one per socket (with -smp 2 alone it sees one).
 memory=256M
 [ "${LAB_DEBUG:-0}" = 1 ] && memory=512M
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2,sockets=2 -m "$memory" -nographic -no-reboot
       -nic none  # no network card: the lab needs only loopback, and its ROM is slow
+      "${serial2[@]}"
       -kernel "$bzimage" -initrd "$root.cpio" -append "$append")
 if [ -n "${LAB_GDB_PORT:-}" ]; then
   qemu+=(-gdb "tcp:127.0.0.1:$LAB_GDB_PORT" -S)

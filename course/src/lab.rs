@@ -99,6 +99,17 @@ impl Lab {
             let to = slug.split_once('-').map_or(slug.as_str(), |(_, topic)| topic);
             sync_dir(&from, &build.join(to))?;
         }
+        // Userspace files the module compiles too: the student's own code.
+        for file in &lesson.manifest.module_shares {
+            let crate_dir = lesson.crate_dir(&self.root, variant).context("module_shares needs a userspace crate")?;
+            let from = crate_dir.join(file);
+            let name = from.file_name().context("module_shares entry without a file name")?;
+            let data = fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
+            let to = build.join(name);
+            if fs::read(&to).ok().as_deref() != Some(&data[..]) {
+                fs::write(&to, data)?;
+            }
+        }
         let llvm = std::env::var("LAB_LLVM").unwrap_or_else(|_| "-19".into());
         let out = Command::new("make")
             .arg("-C")
@@ -117,6 +128,14 @@ impl Lab {
             bail!("the kernel module in {} does not build (see above)", src.display());
         }
         if warned && lint == Lint::Strict {
+            // The objects were made all the same: remove them, or the next
+            // build finds them up to date and shows no warning at all.
+            for entry in fs::read_dir(&build)? {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "o" || e == "ko") {
+                    fs::remove_file(path)?;
+                }
+            }
             bail!("the kernel module in {} builds with warnings (see above)", src.display());
         }
         let mut kos = Vec::new();
@@ -156,7 +175,7 @@ impl Lab {
 
     /// Builds the binaries of the crate in `dir` statically linked, for the
     /// VM, and returns the folder they are in.
-    fn build_static(&self, dir: &Path) -> Result<PathBuf> {
+    pub(crate) fn build_static(&self, dir: &Path) -> Result<PathBuf> {
         let target_dir = self.root.join("target/lab/user");
         run(Command::new(env!("CARGO"))
             .args(["build", "--quiet", "--bins", "--profile", "lab", "--target", USER_TARGET, "--manifest-path"])
@@ -185,9 +204,11 @@ impl Lab {
             fs::remove_dir_all(&stage)?;
         }
         fs::create_dir_all(stage.join("bin"))?;
-        // The checks' raw netlink prober, in every run.
-        let probe = self.build_static(&self.root.join("checks/probe"))?.join("nlprobe");
-        fs::copy(probe, stage.join("bin/nlprobe"))?;
+        // The checks' raw netlink prober and the conformance tool, in every run.
+        let probes = self.build_static(&self.root.join("checks/probe"))?;
+        for tool in ["nlprobe", "nlconform"] {
+            fs::copy(probes.join(tool), stage.join("bin").join(tool))?;
+        }
         for lesson in lessons {
             for ko in self.build_modules(lesson, variant, lint)? {
                 fs::copy(&ko, stage.join(ko.file_name().unwrap_or_default()))?;
@@ -215,9 +236,18 @@ impl Lab {
     /// returns the console output. With `echo`, the guest's output is shown as
     /// it comes, from the start of the script on (firmware and boot noise is not).
     pub fn boot(&self, stage: &Path, script: &str, echo: bool) -> Result<Vec<String>> {
+        self.boot_with(stage, script, echo, None)
+    }
+
+    /// Like [`Lab::boot`], and with `serial2` the guest's second serial
+    /// port, `/dev/ttyS1`, writes into that host file (`LAB_SERIAL2`).
+    pub fn boot_with(&self, stage: &Path, script: &str, echo: bool, serial2: Option<&Path>) -> Result<Vec<String>> {
         let mut cmd = Command::new("bash");
         cmd.arg(self.root.join("lab/boot.sh")).arg(&self.kernel).arg(stage).arg(script);
         cmd.env("LAB_DEBUG", if self.debug { "1" } else { "0" });
+        if let Some(file) = serial2 {
+            cmd.env("LAB_SERIAL2", file);
+        }
         if script == "shell" {
             run(&mut cmd)?;
             return Ok(Vec::new());

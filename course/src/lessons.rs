@@ -48,6 +48,29 @@ pub struct Check {
     pub hint: String,
 }
 
+/// A wrong answer to an exercise, as an edit of the reference solution
+/// (`mutation` describes the format and what `verify` does with it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Read by the mutation runner of branch `course`; parsed here so lesson.toml may hold them.
+pub struct Mutation {
+    /// Its name, unique in the lesson.
+    pub name: String,
+    /// The exercise it answers wrongly.
+    pub exercise: String,
+    /// The solution file it edits (`solutions/kmods/NN-topic/x.rs`).
+    pub file: String,
+    /// The exact text it replaces, found exactly once in `file`.
+    pub find: String,
+    /// What it puts there instead.
+    pub replace: String,
+    /// The wrong answer it models, in a sentence.
+    pub why: String,
+    /// Checks that must all fail on it (default: at least one of its exercise's).
+    #[serde(default)]
+    pub checks: Vec<String>,
+}
+
 /// `lesson.toml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,12 +90,21 @@ pub struct Manifest {
     /// (`["05-rtm"]`): built alongside it as `rtm/`, the slug without its number.
     #[serde(default)]
     pub builds_on: Vec<String>,
+    /// Files of the lesson's userspace crate that its kernel module compiles
+    /// too (`["src/iter.rs"]`): copied next to the module's sources, so that
+    /// the student's code runs on both sides.
+    #[serde(default)]
+    pub module_shares: Vec<String>,
     /// The exercises.
     #[serde(default, rename = "exercise")]
     pub exercises: Vec<Exercise>,
     /// The checks, in the order the guest prints them.
     #[serde(default, rename = "check")]
     pub checks: Vec<Check>,
+    /// Wrong answers the checks must catch (`course verify`).
+    #[serde(default, rename = "mutation")]
+    #[allow(dead_code)] // See `Mutation`.
+    pub mutations: Vec<Mutation>,
 }
 
 /// A lesson of the course.

@@ -6,6 +6,7 @@ mod lessons;
 mod markers;
 mod report;
 mod starters;
+mod trace;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -35,7 +36,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Install the lab's packages and build the lab kernel (a few minutes the first time).
+    /// Install the lab's packages and build the lab kernel (once; how long: the book's lab chapter).
     Setup,
     /// Build a lesson, boot the lab and show its demo: module loaded, programs run.
     Run {
@@ -86,6 +87,16 @@ enum Cmd {
         /// The lesson number, e.g. 5 or 05.
         lesson: String,
     },
+    /// Run a lesson's demo with the netlink capture on: prints every netlink
+    /// message it caused, decoded, and saves them as a pcap file for
+    /// Wireshark (target/trace/NN-topic.pcap).
+    Trace {
+        /// The lesson number, e.g. 2 or 02.
+        lesson: String,
+        /// Use the reference solution instead of your code.
+        #[arg(long)]
+        solution: bool,
+    },
     /// List the lessons, their exercises and your progress.
     List,
     /// (Course authors) Make lessons/ and kmods/ from solutions/ by removing the marked solutions.
@@ -96,6 +107,15 @@ enum Cmd {
         /// Overwrite starter files even if you have changed them.
         #[arg(long)]
         force: bool,
+    },
+    /// (Course authors) Write both versions of every solution file, with the
+    /// book's anchors, into DIR/starter/ and DIR/solution/ (student paths:
+    /// kmods/..., lessons/...). The book includes its listings from there
+    /// (book/listings.py calls this on every build).
+    #[command(hide = true)]
+    Render {
+        /// Where to write; emptied first.
+        to: PathBuf,
     },
     /// (Course authors) Prove the checks real: all pass on the solution, and
     /// each exercise's checks fail on the starter while the others pass.
@@ -151,6 +171,7 @@ fn run(cli: Cli) -> Result<bool> {
             let all = lessons::all(&root)?;
             let lab = if gdb { Lab::prepare_flavour(&root, true)? } else { Lab::prepare(&root)? };
             let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant(solution), Lint::Fast)?;
+            trace::add_to_stage(&lab, &root, &stage)?;
             if gdb {
                 lab.shell_for_gdb(&stage)?;
             } else {
@@ -166,8 +187,10 @@ fn run(cli: Cli) -> Result<bool> {
             Ok(true)
         }
         Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
+        Cmd::Trace { lesson, solution } => trace::trace(&root, &lessons::find(&root, &lesson)?, variant(solution)),
         Cmd::List => list(&root),
         Cmd::Gen { check, force } => gen(&root, check, force),
+        Cmd::Render { to } => render(&root, &to),
         Cmd::Verify { lessons: which } => verify(&root, &which),
     }
 }
@@ -341,7 +364,7 @@ fn diff(root: &Path, lesson: &Lesson) -> Result<bool> {
     if view.exists() {
         fs::remove_dir_all(&view)?;
     }
-    for (path, data) in starters::render_all(root, markers::Version::Solution)? {
+    for (path, data) in starters::render_all(root, markers::Version::Solution, starters::Anchors::Strip)? {
         let full = view.join(&path);
         fs::create_dir_all(full.parent().context("solution path")?)?;
         fs::write(full, data)?;
@@ -398,6 +421,21 @@ fn gen(root: &Path, check: bool, force: bool) -> Result<bool> {
     }
     let n = starters::write_all(root)?;
     println!("starters: {n} file(s) written or removed");
+    Ok(true)
+}
+
+/// `course render`: the book's view of the starters and the solutions.
+fn render(root: &Path, to: &Path) -> Result<bool> {
+    if to.exists() {
+        fs::remove_dir_all(to).with_context(|| format!("emptying {}", to.display()))?;
+    }
+    for (dir, version) in [("starter", markers::Version::Starter), ("solution", markers::Version::Solution)] {
+        for (path, data) in starters::render_all(root, version, starters::Anchors::Keep)? {
+            let full = to.join(dir).join(&path);
+            fs::create_dir_all(full.parent().context("rendered path")?)?;
+            fs::write(full, data)?;
+        }
+    }
     Ok(true)
 }
 
