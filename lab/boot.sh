@@ -38,8 +38,10 @@ append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 lab.run=$run"
 # probing the PS/2 mouse and keyboard (half a second), and make none of the
 # 256 legacy BSD ptys nobody uses (a third of a second).
 append+=" i8042.noaux i8042.nokbd pty.legacy_count=0"
-# Checks read the kernel log with dmesg; keep the console for results and crashes.
-[ "$run" = shell ] || append+=" quiet loglevel=4"
+# Checks read the kernel log with dmesg; keep the console for results and
+# crashes. The boot's own messages would cost the shell a second and a half
+# on the emulated serial port: its init turns the console up after boot.
+append+=" quiet loglevel=4"
 accel=(-accel tcg)
 if [ "${LAB_KVM:-0}" = 1 ]; then
   [ -r /dev/kvm ] && [ -w /dev/kvm ] ||

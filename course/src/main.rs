@@ -13,6 +13,7 @@ use lab::{Lab, Lint};
 use lessons::{Lesson, Variant};
 use report::Outcome;
 use std::fs;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -131,13 +132,7 @@ fn run(cli: Cli) -> Result<bool> {
             Ok(ok)
         }
         Cmd::Diff { lesson } => diff(&root, &lessons::find(&root, &lesson)?),
-        Cmd::Shell { solution } => {
-            let all = lessons::all(&root)?;
-            let lab = Lab::prepare(&root)?;
-            let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant(solution), Lint::Fast)?;
-            lab.boot(&stage, "shell", true)?;
-            Ok(true)
-        }
+        Cmd::Shell { solution } => shell(&root, variant(solution)),
         Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
         Cmd::List => list(&root),
         Cmd::Gen { check, force } => gen(&root, check, force),
@@ -157,6 +152,29 @@ fn demo(root: &Path, lesson: &Lesson, variant: Variant) -> Result<bool> {
     }
     println!("\nThat was lesson {}. Your exercises: `make check-{}`.", lesson.number, lesson.number);
     Ok(true)
+}
+
+/// `course shell`: every lesson's modules and programs in /lab, and a shell.
+/// With its input not a terminal (`echo 'insmod /lab/greet.ko; dmesg' | make
+/// shell`), the input is run as a script in the VM instead: its output is
+/// shown, and the VM stops at its end.
+fn shell(root: &Path, variant: Variant) -> Result<bool> {
+    let all = lessons::all(root)?;
+    let lab = Lab::prepare(root)?;
+    let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant, Lint::Fast)?;
+    if std::io::stdin().is_terminal() {
+        lab.boot(&stage, "shell", true)?;
+        return Ok(true);
+    }
+    let mut script = String::new();
+    std::io::stdin().read_to_string(&mut script).context("reading the commands from standard input")?;
+    fs::write(stage.join("stdin.sh"), script)?;
+    let console = lab.boot(&stage, "stdin.sh", true)?;
+    let ok = report::crash_lines(&console).is_empty() && report::finished(&console);
+    if !ok {
+        report::print_tail(&console);
+    }
+    Ok(ok)
 }
 
 /// `course bench`: boot with the lesson's benchmark script, showing everything.
