@@ -6,7 +6,7 @@
 COURSE := cargo run --quiet -p course --
 MDBOOK := $(HOME)/.cargo/bin/mdbook
 
-.PHONY: help setup list shell gen book serve test test-host test-lab bench
+.PHONY: help setup list shell rust-analyzer gen book serve test test-host test-lab bench
 .DEFAULT_GOAL := help
 
 help:
@@ -20,6 +20,8 @@ help:
 	@echo "  make solution-N     like lesson-N, with the reference solution"
 	@echo "  make list           the lessons, their exercises, your progress"
 	@echo "  make shell          an interactive lab VM with every lesson's modules and programs"
+	@echo "                      (or piped: echo 'insmod /lab/hello.ko; dmesg' | make shell)"
+	@echo "  make rust-analyzer  rust-analyzer for kmods/: kmods/rust-project.json (see book: The lab)"
 	@echo "  make book / serve   build the book / read it at http://localhost:3000"
 	@echo
 	@echo "For course authors:"
@@ -48,6 +50,10 @@ list:
 shell:
 	$(COURSE) shell
 
+rust-analyzer:
+	@bash lab/setup.sh --editor
+	$(COURSE) rust-analyzer
+
 gen:
 	$(COURSE) gen
 
@@ -66,7 +72,7 @@ test: test-host test-lab
 	@echo "make test: all passed"
 
 test-host:
-	bash lab/setup.sh --lab --book --browser
+	bash lab/setup.sh --lab --book --browser --editor
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace --quiet
@@ -76,6 +82,7 @@ test-host:
 	bash book/browser-check.sh
 
 test-lab:
+	bash lab/test.sh
 	$(COURSE) verify
 
 bench:

@@ -9,8 +9,10 @@
 #                           compiled from source by cargo (minutes, once)
 #   lab/setup.sh --browser  Debian's chromium, which book/browser-check.sh
 #                           opens the built book in
+#   lab/setup.sh --editor   Rust's rust-analyzer component (`make
+#                           rust-analyzer`; lab/test.sh runs it on kmods/)
 #
-# Options combine (`make test` asks for all three: --lab --book --browser);
+# Options combine (`make test` asks for all four);
 # with none, it is --lab. The lessons never need the book's tools: `make
 # lesson-N` does not wait for them, `make book`, `make serve` and `make test`
 # install them. Run it as often as you like: a second run takes well under a
@@ -20,13 +22,14 @@ source "$(dirname "$0")/common.sh"
 
 # The book's diagram preprocessor (it works with mdBook 0.5 from 0.17 on).
 : "${LAB_MDBOOK_MERMAID_VERSION:=0.17.1}"
-lab=0 book=0 browser=0
+lab=0 book=0 browser=0 editor=0
 for arg in "$@"; do
   case "$arg" in
     --lab) lab=1 ;;
     --book) book=1 ;;
     --browser) browser=1 ;;
-    *) die "unknown argument: $arg (usage: lab/setup.sh [--lab] [--book] [--browser])" ;;
+    --editor) editor=1 ;;
+    *) die "unknown argument: $arg (usage: lab/setup.sh [--lab] [--book] [--browser] [--editor])" ;;
   esac
 done
 [ $# -gt 0 ] || lab=1
@@ -64,7 +67,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     || die "apt-get could not install: ${missing[*]}"
 fi
 
-if [ $lab = 1 ] || [ $book = 1 ]; then
+if [ $lab = 1 ] || [ $book = 1 ] || [ $editor = 1 ]; then
   command -v rustup >/dev/null || die "rustup not found: install Rust from rustup.rs first"
 fi
 
@@ -95,4 +98,9 @@ if [ $book = 1 ]; then
     "the book's builder (compiled from source: about 2 minutes on 2 cores)"
   cargo_tool mdbook-mermaid mdbook-mermaid "$LAB_MDBOOK_MERMAID_VERSION" \
     "the book's diagram preprocessor (compiled from source: a few minutes on 2 cores)"
+fi
+
+if [ $editor = 1 ] && ! rust-analyzer --version >/dev/null 2>&1; then
+  say "adding the rust-analyzer component (the editor's language server, about 10 s)"
+  rustup component add rust-analyzer
 fi

@@ -1,6 +1,7 @@
 //! `course`: the course's own tool. The Makefile's targets call it; you can
 //! too (`cargo run -q -p course -- --help`).
 
+mod editor;
 mod lab;
 mod lessons;
 mod markers;
@@ -73,6 +74,12 @@ enum Cmd {
     },
     /// List the lessons, their exercises and your progress.
     List,
+    /// Set up rust-analyzer for the kernel modules in kmods/: writes
+    /// kmods/rust-project.json (the lab kernel's crates and your modules) and
+    /// links the shared sources (wire/, knetlink/, ...) into each module's
+    /// folder as its build sees them. Run it again after the lab kernel
+    /// changes. The book's chapter "The lab" shows how to use it in an editor.
+    RustAnalyzer,
     /// (Course authors) Make lessons/ and kmods/ from solutions/ by removing the marked solutions.
     Gen {
         /// Do not write: fail if the committed starters differ from what would be made.
@@ -135,6 +142,11 @@ fn run(cli: Cli) -> Result<bool> {
         Cmd::Shell { solution } => shell(&root, variant(solution)),
         Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
         Cmd::List => list(&root),
+        Cmd::RustAnalyzer => {
+            let file = editor::rust_analyzer(&root, &Lab::prepare(&root)?)?;
+            println!("Wrote {}: point rust-analyzer at it (the book's chapter \"The lab\" says how).", file.display());
+            Ok(true)
+        }
         Cmd::Gen { check, force } => gen(&root, check, force),
         Cmd::Verify { lessons: which } => verify(&root, &which),
     }
