@@ -84,10 +84,14 @@ done <"$fragment"
 
 say "compiling with $LAB_JOBS jobs (the long part: about 3 minutes on a fast machine, 8 on a slow one)"
 log="$out/build.log"
+# (The object count of the last build of this flavour: kernel.objects, ...)
+progress_start compiling "$out" "${out%-*}.objects"
 if ! kmake -j"$LAB_JOBS" bzImage modules >"$log" 2>&1; then
+  progress_stop
   tail -n 40 "$log" >&2
   die "kernel build failed; full log: $log"
 fi
+progress_stop
 touch "$out/.lab-done"
 say "lab kernel ready in $((SECONDS - start)) s"
 echo "$out"
