@@ -114,7 +114,7 @@ ROUTE=$(route_hex t1 10.1.1.0 24)
 probe_is truncated-header silence truncated-header --type 26
 probe_is len-too-big silence len-too-big --type 26 --hex "$ROUTE"
 probe_is len-too-small silence len-too-small --type 26
-probe_is no-request-flag silence no-request-flag --type 26 --hex "$ROUTE"
+probe_is no-request-flag "ack seq=1" no-request-flag --type 26 --hex "$ROUTE"
 probe_is unknown-type "error seq=1 EOPNOTSUPP" unknown-type
 probe_is empty-payload "error seq=1 EINVAL" empty-payload --type 21 --flags 1024
 probe_is big-payload "error seq=1 EMSGSIZE" big-payload --type 21 --flags 1024
@@ -124,12 +124,23 @@ replies=$(grep -c "^reply type=ROUTE_NEW " /tmp/batch.out); acks=$(grep -c "^ack
 got=$(nlprobe batch-then-garbage --type 26 --hex "$ROUTE" | grep -c 'seq=1')
 [ "$got" -ge 1 ] && pass garbage-after-valid || fail garbage-after-valid "the valid request got no answer"
 
-probe_is prefix-len-33 "error seq=1 ERANGE" valid --type 24 --flags 1024 --hex "$(route_hex t1 10.0.0.0 33 1.1.1.1 e0)"
+probe_is prefix-len-33 "error seq=1 EINVAL" valid --type 24 --flags 1024 --hex "$(route_hex t1 10.0.0.0 33 1.1.1.1 e0)"
 probe_is host-bits "error seq=1 EINVAL" valid --type 24 --flags 1024 --hex "$(route_hex t1 10.1.1.5 24 1.1.1.1 e0)"
 probe_is name-too-long "error seq=1 ERANGE" valid --type 21 --flags 1024 --hex "$(sattr $A_TABLE 123456789012345678901234567890123)"
 probe_is name-32 "ack seq=1" valid --type 21 --flags 1024 --hex "$(sattr $A_TABLE 12345678901234567890123456789012)"
 probe_is missing-attr "error seq=1 EINVAL" valid --type 24 --flags 1024 --hex "$(route_hex t1 10.7.0.0 16)$(sattr $A_OIF e0)"
 probe_is bad-address "error seq=1 ERANGE" valid --type 25 --hex "$(sattr $A_TABLE t1)$(attr $A_DST 0a0000)$(attr $A_DST_LEN 08)"
+
+# NLM_F_ECHO (8): the change's notification comes back to the requester,
+# before the ACK, as rtnetlink sends it (NLM_F_CREATE|NLM_F_EXCL|NLM_F_ECHO).
+probe_is echo "reply type=ROUTE_NEW seq=1 len=56;ack seq=1" valid --type 24 --flags 1544 \
+  --hex "$(route_hex t1 10.8.0.0 16 1.1.1.1 e0)"
+# A GET with NLM_F_ROOT (256) alone is a dump, as in rtnetlink: parts, then NLMSG_DONE.
+got=$(nlprobe valid --type 23 --flags 256 --hex "" | tr '\n' ';')
+case "$got" in
+  "reply type=TABLE_NEW seq=1 "*"reply type=NLMSG_DONE seq=1 len=20;") pass root-is-dump ;;
+  *) fail root-is-dump "expected TABLE_NEW parts and NLMSG_DONE, got '$got'" ;;
+esac
 prints still-serving "10.1.1.0/24 via 12.1.1.1 dev eth1" rtm route get t1 10.1.1.0/24
 
 total=0

@@ -93,6 +93,18 @@ impl Lab {
             let to = slug.split_once('-').map_or(slug.as_str(), |(_, topic)| topic);
             changed |= sync_dir(&from, &build.join(to))?;
         }
+        // Userspace files the module compiles too: the student's own code.
+        for file in &lesson.manifest.module_shares {
+            let crate_dir = lesson.crate_dir(&self.root, variant).context("module_shares needs a userspace crate")?;
+            let from = crate_dir.join(file);
+            let name = from.file_name().context("module_shares entry without a file name")?;
+            let data = fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
+            let to = build.join(name);
+            if fs::read(&to).ok().as_deref() != Some(&data[..]) {
+                fs::write(&to, data)?;
+                changed = true;
+            }
+        }
         // No source changed since the last good build against this kernel
         // with this lint: its modules stand, and make (half a second even
         // with nothing to do) is not asked.
@@ -121,6 +133,14 @@ impl Lab {
             bail!("the kernel module in {} does not build (see above)", src.display());
         }
         if warned && lint == Lint::Strict {
+            // The objects were made all the same: remove them, or the next
+            // build finds them up to date and shows no warning at all.
+            for entry in fs::read_dir(&build)? {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "o" || e == "ko") {
+                    fs::remove_file(path)?;
+                }
+            }
             bail!("the kernel module in {} builds with warnings (see above)", src.display());
         }
         fs::write(&stamp, wanted)?;

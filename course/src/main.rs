@@ -37,7 +37,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Install the lab's packages and build the lab kernel (a few minutes the first time).
+    /// Install the lab's packages and build the lab kernel (once; how long: the book's lab chapter).
     Setup,
     /// Build a lesson, boot the lab and show its demo: module loaded, programs run.
     Run {
@@ -88,6 +88,15 @@ enum Cmd {
         /// Overwrite starter files even if you have changed them.
         #[arg(long)]
         force: bool,
+    },
+    /// (Course authors) Write both versions of every solution file, with the
+    /// book's anchors, into DIR/starter/ and DIR/solution/ (student paths:
+    /// kmods/..., lessons/...). The book includes its listings from there
+    /// (book/listings.py calls this on every build).
+    #[command(hide = true)]
+    Render {
+        /// Where to write; emptied first.
+        to: PathBuf,
     },
     /// (Course authors) Prove the checks real: all pass on the solution, and
     /// each exercise's checks fail on the starter while the others pass.
@@ -148,6 +157,7 @@ fn run(cli: Cli) -> Result<bool> {
             Ok(true)
         }
         Cmd::Gen { check, force } => gen(&root, check, force),
+        Cmd::Render { to } => render(&root, &to),
         Cmd::Verify { lessons: which } => verify(&root, &which),
     }
 }
@@ -344,7 +354,7 @@ fn diff(root: &Path, lesson: &Lesson) -> Result<bool> {
     if view.exists() {
         fs::remove_dir_all(&view)?;
     }
-    for (path, data) in starters::render_all(root, markers::Version::Solution)? {
+    for (path, data) in starters::render_all(root, markers::Version::Solution, starters::Anchors::Strip)? {
         let full = view.join(&path);
         fs::create_dir_all(full.parent().context("solution path")?)?;
         fs::write(full, data)?;
@@ -401,6 +411,21 @@ fn gen(root: &Path, check: bool, force: bool) -> Result<bool> {
     }
     let n = starters::write_all(root)?;
     println!("starters: {n} file(s) written or removed");
+    Ok(true)
+}
+
+/// `course render`: the book's view of the starters and the solutions.
+fn render(root: &Path, to: &Path) -> Result<bool> {
+    if to.exists() {
+        fs::remove_dir_all(to).with_context(|| format!("emptying {}", to.display()))?;
+    }
+    for (dir, version) in [("starter", markers::Version::Starter), ("solution", markers::Version::Solution)] {
+        for (path, data) in starters::render_all(root, version, starters::Anchors::Keep)? {
+            let full = to.join(dir).join(&path);
+            fs::create_dir_all(full.parent().context("rendered path")?)?;
+            fs::write(full, data)?;
+        }
+    }
     Ok(true)
 }
 

@@ -48,6 +48,10 @@ struct Cli {
     /// How long to wait for answers after the last one, in milliseconds.
     #[arg(long, default_value_t = 300)]
     wait_ms: u64,
+    /// Also print the value of this `u32` attribute of each reply (e.g. 2,
+    /// lesson 04's REPLY_ATTR_ID), as ` attrN=VALUE` after `len=`.
+    #[arg(long, value_name = "TYPE")]
+    print_u32: Option<u16>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -177,7 +181,19 @@ fn run(cli: &Cli) -> io::Result<()> {
             match m.error_payload() {
                 Some(Ok(e)) if e.error == 0 => println!("ack seq={}", h.seq),
                 Some(Ok(e)) => println!("error seq={} {}", h.seq, errno::name(e.error.saturating_neg())),
-                _ => println!("reply type={} seq={} len={}", wire::rtm::type_name(h.ty), h.seq, h.len),
+                _ => {
+                    let attr = cli.print_u32.map(|ty| match wire::attr::Attrs::new(m.payload).find(ty) {
+                        Ok(Some(a)) => a.u32().map_or_else(|_| format!(" attr{ty}=?"), |v| format!(" attr{ty}={v}")),
+                        _ => format!(" attr{ty}=none"),
+                    });
+                    println!(
+                        "reply type={} seq={} len={}{}",
+                        wire::rtm::type_name(h.ty),
+                        h.seq,
+                        h.len,
+                        attr.unwrap_or_default()
+                    )
+                }
             }
         }
         deadline = Instant::now() + Duration::from_millis(cli.wait_ms);

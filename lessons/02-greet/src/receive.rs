@@ -24,7 +24,6 @@ pub enum Answer {
     Other { seq: u32, ty: u16 },
 }
 
-// ANCHOR: recv
 /// Receives one datagram from `sock` into `buf` and returns its length.
 /// Fails if it did not come from the kernel (port 0), or did not fit.
 pub fn recv(sock: &OwnedFd, buf: &mut [u8]) -> io::Result<usize> {
@@ -51,7 +50,6 @@ pub fn recv(sock: &OwnedFd, buf: &mut [u8]) -> io::Result<usize> {
     }
     Ok(n as usize)
 }
-// ANCHOR_END: recv
 
 /// Turns one received netlink message into an [`Answer`].
 pub fn decode(message: &nlmsg::Message<'_>) -> Answer {
@@ -70,7 +68,6 @@ pub fn decode(message: &nlmsg::Message<'_>) -> Answer {
     }
 }
 
-// ANCHOR: receiver
 /// The receiver thread's loop: every message of every datagram goes to
 /// `answers`, until the socket fails or the other end of the channel is gone.
 /// A receive error ends the loop and is returned: it is not ignored.
@@ -86,4 +83,3 @@ pub fn receiver(sock: Arc<OwnedFd>, answers: Sender<Answer>) -> io::Result<()> {
         }
     }
 }
-// ANCHOR_END: receiver

@@ -42,7 +42,6 @@ impl Session {
         Ok(Session { sock, port, next_seq: 1, answers, receiver: Some(receiver) })
     }
 
-    // ANCHOR: greet
     /// Sends a GREET with `text` and waits for its answers: the reply, and
     /// the ACK when `ack` is set. Answers to other requests are skipped.
     pub fn greet(&mut self, text: &str, ack: bool) -> io::Result<String> {
@@ -76,7 +75,6 @@ impl Session {
         }
         Ok(reply.unwrap_or_default())
     }
-    // ANCHOR_END: greet
 
     /// Why the receiver thread stopped.
     fn receiver_error(&mut self) -> io::Error {

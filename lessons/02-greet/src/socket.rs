@@ -3,7 +3,6 @@
 use std::io;
 use std::os::fd::{FromRawFd, OwnedFd};
 
-// ANCHOR: open
 /// Opens a netlink socket on `protocol` and binds it, letting the kernel pick
 /// the port id. Returns the socket and its port id.
 ///
@@ -38,7 +37,6 @@ pub fn open(protocol: i32) -> io::Result<(OwnedFd, u32)> {
     }
     Ok((sock, addr.nl_pid))
 }
-// ANCHOR_END: open
 
 #[cfg(test)]
 mod tests {
@@ -54,7 +52,6 @@ mod tests {
         assert_ne!(pa, pb);
     }
 
-    // ANCHOR: nix
     /// The same set-up with `nix`: the types say what is what, and errors
     /// come back as `Result` without checking -1 by hand.
     #[test]
@@ -68,5 +65,4 @@ mod tests {
         let me: NetlinkAddr = getsockname(std::os::fd::AsRawFd::as_raw_fd(&fd)).unwrap();
         assert_ne!(me.pid(), 0);
     }
-    // ANCHOR_END: nix
 }

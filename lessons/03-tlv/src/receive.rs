@@ -48,7 +48,6 @@ pub fn recv(sock: &OwnedFd, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n as usize)
 }
 
-// ANCHOR: decode
 /// Turns one received netlink message into an [`Answer`].
 pub fn decode(message: &nlmsg::Message<'_>) -> Answer {
     let seq = message.header.seq;
@@ -62,7 +61,6 @@ pub fn decode(message: &nlmsg::Message<'_>) -> Answer {
         ty => Answer::Other { seq, ty },
     }
 }
-// ANCHOR_END: decode
 
 /// The receiver thread's loop: every message of every datagram goes to
 /// `answers`, until the socket fails or the other end of the channel is gone.

@@ -43,7 +43,6 @@ impl Session {
         Ok(Session { sock, port, next_seq: 1, answers, receiver: Some(receiver) })
     }
 
-    // ANCHOR: records
     /// Sends `tlvs` as a TLV_RECORDS request and waits for the summary (and
     /// the ACK when `ack` is set). Returns the summary and the request's
     /// sequence number.
@@ -80,7 +79,6 @@ impl Session {
         }
         Ok((summary.unwrap_or_default(), seq))
     }
-    // ANCHOR_END: records
 
     /// Why the receiver thread stopped.
     fn receiver_error(&mut self) -> io::Error {

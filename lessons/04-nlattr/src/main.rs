@@ -75,7 +75,6 @@ impl SetArgs {
     }
 }
 
-// ANCHOR: set
 /// `person set`: register the person and print the reply's attributes.
 fn set(args: &SetArgs) -> io::Result<()> {
     let mut session = Session::open()?;
@@ -86,7 +85,6 @@ fn set(args: &SetArgs) -> io::Result<()> {
     }
     Ok(())
 }
-// ANCHOR_END: set
 
 /// `person set --dump`: the request's payload (its attributes) as hex.
 fn dump(args: &SetArgs) -> io::Result<()> {

@@ -45,7 +45,6 @@ impl Session {
         Ok(Session { sock, port, next_seq: 1, buf: vec![0; proto::RECV_BUF_LEN] })
     }
 
-    // ANCHOR: register
     /// Sends a PERSON_SET for `person` and waits for its answers: the
     /// PERSON_REPLY, then the ACK. An error answer ends the wait.
     pub fn register(&mut self, person: &Person) -> io::Result<Answer> {
@@ -89,5 +88,4 @@ impl Session {
         }
         Ok(Answer { seq, attrs: attrs.unwrap_or_default() })
     }
-    // ANCHOR_END: register
 }

@@ -5,7 +5,6 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;
 
-// ANCHOR: open
 /// Opens a netlink socket on `protocol` and binds it, letting the kernel pick
 /// the port id. Returns the socket and its port id.
 ///
@@ -39,7 +38,6 @@ pub fn open(protocol: i32) -> io::Result<(OwnedFd, u32)> {
     }
     Ok((sock, addr.nl_pid))
 }
-// ANCHOR_END: open
 
 /// Makes a blocking receive on `sock` give up after `timeout` (it then fails
 /// with `WouldBlock`), so that a module that never answers cannot hang us.

@@ -19,7 +19,6 @@ enum Outcome {
     Failed(String),
 }
 
-// ANCHOR: run
 /// Runs the commands of `file` (`-` for standard input).
 pub fn run(file: &str, chunk: usize, quiet: bool) -> Result<(), String> {
     let input: Box<dyn BufRead> = if file == "-" {
@@ -108,7 +107,6 @@ pub fn run(file: &str, chunk: usize, quiet: bool) -> Result<(), String> {
     }
     Ok(())
 }
-// ANCHOR_END: run
 
 /// Reads one line's words as a command. The common forms are read by hand
 /// (clap is slow when called 100,000 times in the lab's emulated CPU); the

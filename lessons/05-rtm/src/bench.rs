@@ -101,7 +101,6 @@ fn report(what: &str, count: u32, (time, failed, first): (Duration, u32, i32)) {
     println!();
 }
 
-// ANCHOR: run
 /// Runs the four measurements.
 pub fn run(count: u32) -> Result<(), String> {
     let count = count.min(1 << 18);
@@ -132,4 +131,3 @@ pub fn run(count: u32) -> Result<(), String> {
     );
     Ok(())
 }
-// ANCHOR_END: run

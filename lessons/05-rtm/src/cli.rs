@@ -160,7 +160,6 @@ pub struct Single {
     pub bytes_of: Encode,
 }
 
-// ANCHOR: single
 /// The message of a one-message command, or `None` for the others.
 pub fn single(cmd: &Cmd) -> Result<Option<Single>, String> {
     let create = nlmsg::F_CREATE;
@@ -189,7 +188,6 @@ pub fn single(cmd: &Cmd) -> Result<Option<Single>, String> {
         _ => Ok(None),
     }
 }
-// ANCHOR_END: single
 
 fn route_new(spec: RouteSpec, flags: u16) -> Result<Option<Single>, String> {
     let dst = text::prefix(&spec.prefix)?;

@@ -156,7 +156,6 @@ impl Session {
         Ok((buf, seq))
     }
 
-    // ANCHOR: request
     /// Sends one request (with NLM_F_ACK) and waits for its ACK or error.
     /// Returns the messages that came before the ACK (the answer of a GET).
     pub fn request(
@@ -181,9 +180,7 @@ impl Session {
             }
         }
     }
-    // ANCHOR_END: request
 
-    // ANCHOR: dump
     /// Sends a dump request (NLM_F_DUMP) and calls `each` for every part of
     /// the answer, as it arrives, until NLMSG_DONE. Returns whether the
     /// kernel flagged the dump as interrupted (NLM_F_DUMP_INTR: the data
@@ -203,7 +200,6 @@ impl Session {
             "receiving a dump is not written yet (exercise 5.3)",
         )))
     }
-    // ANCHOR_END: dump
 }
 
 /// The errno of an NLMSG_ERROR message (0 for an ACK), `None` for others.
@@ -214,7 +210,6 @@ pub fn error_of(answer: &Answer) -> Option<i32> {
     nlmsg::ErrorPayload::parse(&answer.payload).ok().map(|e| e.errno())
 }
 
-// ANCHOR: open
 /// Opens a netlink socket on `protocol`, bound to a kernel-chosen port id
 /// and to the multicast groups of the bitmask `groups`. Returns the socket
 /// and its port id.
@@ -249,7 +244,6 @@ pub fn open(protocol: i32, groups: u32) -> io::Result<(OwnedFd, u32)> {
     }
     Ok((sock, addr.nl_pid))
 }
-// ANCHOR_END: open
 
 /// Sets the receive timeout in seconds (0: none).
 fn set_timeout(sock: &OwnedFd, secs: libc::time_t) -> io::Result<()> {

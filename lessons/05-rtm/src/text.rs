@@ -27,14 +27,18 @@ pub fn prefix_text(p: Prefix) -> String {
 pub fn show(answer: &Answer) -> String {
     let attrs = match Attributes::parse(&answer.payload) {
         Ok(a) => a,
-        Err(e) => return format!("(undecodable message type {}: {})", answer.header.ty, e.why),
+        Err(e) => return format!("(undecodable message type {}: {e})", answer.header.ty),
     };
     match answer.header.ty {
         rtm::ROUTE_NEW | rtm::ROUTE_DEL => match attrs.route() {
             Ok(r) => format!("{} via {} dev {}", prefix_text(r.dst), Ipv4Addr::from(r.gateway), r.oif),
             Err(_) => match attrs.prefix() {
                 Ok(p) => prefix_text(p),
-                Err(e) => format!("(route without {:?}: {})", e.attr, e.why),
+                // A ROUTE_DEL that names only a table: all of its routes.
+                Err(e) if answer.header.ty == rtm::ROUTE_DEL && e.missing == Some(rtm::ATTR_DST) => {
+                    "every route".into()
+                }
+                Err(e) => format!("(undecodable route: {e})"),
             },
         },
         rtm::TABLE_NEW | rtm::TABLE_DEL => {

@@ -22,7 +22,6 @@ struct Cli {
     command: Option<Cmd>,
 }
 
-// ANCHOR: cli
 #[derive(Subcommand)]
 enum Cmd {
     /// Everything lesson 05's `rtm` does.
@@ -55,7 +54,6 @@ enum Cmd {
         delay_ms: Option<u64>,
     },
 }
-// ANCHOR_END: cli
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {

@@ -42,7 +42,6 @@ pub struct Options {
     pub delay: Option<u64>,
 }
 
-// ANCHOR: join
 /// Opens the monitor's socket and joins the groups.
 fn listen(o: &Options) -> io::Result<Session> {
     let groups: Vec<u32> = [(o.tables, rtm::GROUP_TABLES), (o.routes, rtm::GROUP_ROUTES)]
@@ -74,9 +73,7 @@ fn listen(o: &Options) -> io::Result<Session> {
         }
     }
 }
-// ANCHOR_END: join
 
-// ANCHOR: event
 /// One notification as a line: what happened, and to what.
 ///
 /// `table add t1`, `table del t1`, `route add t1 10.1.1.0/24 via 11.1.1.1
@@ -85,9 +82,7 @@ pub fn event_line(answer: &Answer) -> String {
     // TODO(exercise 6.2): Decode a notification: TABLE_NEW is "table add NAME", TABLE_DEL "table del NAME", ROUTE_NEW "route add T ROUTE" or, with NLM_F_REPLACE, "route replace T ROUTE", ROUTE_DEL "route del T ROUTE" (ROUTE as text::show writes it).
     format!("TODO: decode event type {}", answer.header.ty)
 }
-// ANCHOR_END: event
 
-// ANCHOR: resync
 /// After ENOBUFS: the events in between are lost. Read the whole state
 /// again (one dump of the tables, one per table of its routes), on a socket
 /// of its own so that it does not mix with the events.
@@ -107,9 +102,7 @@ fn resync(out: &mut impl Write) -> io::Result<()> {
     }
     writeln!(out, "sync: done")
 }
-// ANCHOR_END: resync
 
-// ANCHOR: run
 /// Prints events until `count` of them were seen (or forever).
 pub fn run(o: &Options) -> Result<(), String> {
     let e = |e: io::Error| e.to_string();
@@ -159,4 +152,3 @@ pub fn run(o: &Options) -> Result<(), String> {
     }
     Ok(())
 }
-// ANCHOR_END: run

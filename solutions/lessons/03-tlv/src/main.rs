@@ -4,6 +4,10 @@
 //! to the tlv module and prints the module's summary; `tlv selftest` tests
 //! your TLV iterator and macro (exercises 3.1 and 3.2).
 
+// The kernel module compiles iter.rs too, where the wire formats are the
+// module `crate::wire`: name them the same way here.
+use ::wire;
+
 mod iter;
 mod pack;
 mod receive;

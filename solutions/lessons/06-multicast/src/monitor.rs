@@ -85,7 +85,7 @@ pub fn event_line(answer: &Answer) -> String {
     // EXERCISE 6.2: Decode a notification: TABLE_NEW is "table add NAME", TABLE_DEL "table del NAME", ROUTE_NEW "route add T ROUTE" or, with NLM_F_REPLACE, "route replace T ROUTE", ROUTE_DEL "route del T ROUTE" (ROUTE as text::show writes it).
     let attrs = match Attributes::parse(&answer.payload) {
         Ok(a) => a,
-        Err(e) => return format!("undecodable event: {}", e.why),
+        Err(e) => return format!("undecodable event: {e}"),
     };
     let table = attrs.table().unwrap_or("?");
     match answer.header.ty {
