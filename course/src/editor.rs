@@ -1,9 +1,10 @@
 //! rust-analyzer for the kernel modules in `kmods/`: `course rust-analyzer`
 //! writes `kmods/rust-project.json` (the kernel's crates and one crate per
 //! module, made by `lab/rust-analyzer.sh`) and links into each module's
-//! folder the shared sources its build gets (`wire/`, `knetlink/`, and the
-//! code of a lesson it builds on), so that the module's
-//! `#[path = "wire/lib.rs"] mod wire;` resolves in the editor as in the build.
+//! folder the sources its build gets besides its own (`wire/`, `knetlink/`,
+//! the code of a lesson it builds on, the student's userspace files it
+//! compiles too), so that the module's `#[path = "wire/lib.rs"] mod wire;`
+//! resolves in the editor as in the build.
 
 use crate::lab::{Lab, SHARED_KERNEL_SOURCES};
 use crate::lessons::{self, Variant};
@@ -17,11 +18,11 @@ pub const PROJECT_FILE: &str = "rust-project.json";
 
 /// Writes `kmods/rust-project.json` and the links; returns the file's path.
 pub fn rust_analyzer(root: &Path, lab: &Lab) -> Result<PathBuf> {
-    let mut links = Vec::new();
     for lesson in lessons::all(root)? {
         let Some(dir) = lesson.kmod_dir(root, Variant::Student) else {
             continue;
         };
+        let mut links = Vec::new();
         for (from, name) in SHARED_KERNEL_SOURCES {
             links.push(link(&dir, name, &root.join(from))?);
         }
@@ -29,19 +30,21 @@ pub fn rust_analyzer(root: &Path, lab: &Lab) -> Result<PathBuf> {
             let name = slug.split_once('-').map_or(slug.as_str(), |(_, topic)| topic);
             links.push(link(&dir, name, &root.join("solutions/kmods").join(slug))?);
         }
-    }
-    // The links are the editor's business, not the course's: git must not list them.
-    let shown = Command::new("git")
-        .current_dir(root)
-        .args(["ls-files", "--others", "--exclude-standard", "--"])
-        .args(links.iter().flatten())
-        .output()
-        .context("running git ls-files")?;
-    if !shown.stdout.is_empty() {
-        eprintln!(
-            "course: note: git does not ignore these links; add them to .gitignore:\n{}",
-            String::from_utf8_lossy(&shown.stdout)
-        );
+        if let Some(crate_dir) = lesson.crate_dir(root, Variant::Student) {
+            for file in &lesson.manifest.module_shares {
+                let from = crate_dir.join(file);
+                let name = from.file_name().context("module_shares entry without a file name")?;
+                links.push(link(&dir, &name.to_string_lossy(), &from)?);
+            }
+        }
+        // The links are the editor's business: git is told to pass them
+        // over by a .gitignore of their own, which passes over itself too.
+        let mut ignore =
+            String::from("# Written by `make rust-analyzer` (course/src/editor.rs): its links.\n/.gitignore\n");
+        for name in links.into_iter().flatten() {
+            ignore.push_str(&format!("/{name}\n"));
+        }
+        fs::write(dir.join(".gitignore"), ignore)?;
     }
 
     let out = Command::new("bash")
@@ -59,13 +62,13 @@ pub fn rust_analyzer(root: &Path, lab: &Lab) -> Result<PathBuf> {
     Ok(file)
 }
 
-/// Makes `dir/name` a relative symbolic link to `target`, unless it is one
-/// already. Returns the link's path relative to the repository root (for
-/// git), or `None` when something else of that name is there (left alone).
+/// Makes `dir/name` a relative symbolic link to `target` (a path under the
+/// repository root), unless it is one already. Returns `name`, or `None` when
+/// something else of that name is there (left alone).
 #[cfg(unix)]
-fn link(dir: &Path, name: &str, target: &Path) -> Result<Option<PathBuf>> {
+fn link(dir: &Path, name: &str, target: &Path) -> Result<Option<String>> {
     let path = dir.join(name);
-    // kmods/NN-topic/ is two levels below the root, like every target's root.
+    // kmods/NN-topic/ is two levels below the root.
     let root = dir.parent().and_then(Path::parent).context("kmods folder")?;
     let relative = Path::new("../..").join(target.strip_prefix(root)?);
     match fs::symlink_metadata(&path) {
@@ -81,5 +84,5 @@ fn link(dir: &Path, name: &str, target: &Path) -> Result<Option<PathBuf>> {
         }
         Err(_) => std::os::unix::fs::symlink(&relative, &path)?,
     }
-    Ok(Some(path.strip_prefix(root)?.to_path_buf()))
+    Ok(Some(name.to_string()))
 }
