@@ -51,8 +51,9 @@ stats() {
   printf '  %-34s median %7.2f s  (min %.2f, max %.2f; %d runs; goal %s)\n' "$name" \
     "$(sed -n "$(( ($# + 1) / 2 ))p" <<<"$sorted")" "$(head -n 1 <<<"$sorted")" "$(tail -n 1 <<<"$sorted")" $# "$goal"
 }
+# report TEXT: shows a figure now, and again in the summary at the end.
 results=()
-report() { results+=("$(cat)"); printf '%s\n' "${results[-1]}" >&2; }
+report() { results+=("$1"); printf '%s\n' "$1" >&2; }
 
 if wanted fresh; then
   say "fresh: bindgen into an empty CARGO_HOME (about a minute)"
@@ -74,9 +75,9 @@ if wanted fresh; then
   rm -rf "$work/cache" target
   apt_s=${BENCH_APT_S:-30}
   total=$(echo "$apt_s + $bindgen_s + $kernel_s + $lesson_s" | bc)
-  printf '  %-34s %7.0f s = %.1f min  (goal under 10 min)\n    = packages %s s (not measured) + bindgen %.0f s + kernel %.0f s + lesson 01 %.0f s\n' \
+  report "$(printf '  %-34s %7.0f s = %.1f min  (goal under 10 min)\n    = packages %s s (not measured) + bindgen %.0f s + kernel %.0f s + lesson 01 %.0f s' \
     "fresh machine to lesson 01 passing" "$total" "$(echo "$total / 60" | bc -l)" \
-    "$apt_s" "$bindgen_s" "$kernel_s" "$lesson_s" | report
+    "$apt_s" "$bindgen_s" "$kernel_s" "$lesson_s")"
 fi
 
 if wanted edit; then
@@ -90,7 +91,7 @@ if wanted edit; then
     times+=("$(since "$t")")
   done
   git checkout -q kmods/01-hello/hello.rs
-  stats "warm edit loop, make lesson-1" "under 2 s" "${times[@]}" | report
+  report "$(stats "warm edit loop, make lesson-1" "under 2 s" "${times[@]}")"
 fi
 
 if wanted shell; then
@@ -127,7 +128,7 @@ print(f"{prompt:.3f}")
 EOF
 )")
   done
-  stats "make shell to its prompt" "under 5 s" "${times[@]}" | report
+  report "$(stats "make shell to its prompt" "under 5 s" "${times[@]}")"
 fi
 
 if wanted test; then
@@ -138,15 +139,15 @@ if wanted test; then
   t=$(now)
   make test >"$work/test2.log" 2>&1 || { tail -n 30 "$work/test2.log"; die "make test failed"; }
   second=$(since "$t")
-  printf '  %-34s %7.0f s = %.1f min  (goal under 6 min; the first run, from a fresh clone: %.1f min)\n' \
-    "make test, warm" "$second" "$(echo "$second / 60" | bc -l)" "$(echo "$first / 60" | bc -l)" | report
+  report "$(printf '  %-34s %7.0f s = %.1f min  (goal under 6 min; the first run, from a fresh clone: %.1f min)' \
+    "make test, warm" "$second" "$(echo "$second / 60" | bc -l)" "$(echo "$first / 60" | bc -l)")"
 fi
 
 if wanted rtm; then
   say "rtm: lesson 05's routes per second in the lab (minutes: the lab's CPU is emulated)"
   LAB_TIMEOUT=${LAB_TIMEOUT:-900} cargo run -q -p course -- bench 5 | grep -E 'BENCH|routes/s' >"$work/rtm" ||
     die "the lesson 05 benchmark failed"
-  sed 's/^/  /' "$work/rtm" | report
+  report "$(sed 's/^/  /' "$work/rtm")"
 fi
 
 echo "lab figures on $(nproc) cores, $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg):"
