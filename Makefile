@@ -6,7 +6,7 @@
 COURSE := cargo run --quiet -p course --
 MDBOOK := $(HOME)/.cargo/bin/mdbook
 
-.PHONY: help setup list shell rust-analyzer gen book serve test test-host test-lab bench
+.PHONY: help setup list shell rust-analyzer gen book serve test test-host test-lab test-trace bench
 .DEFAULT_GOAL := help
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "  make check-N        run lesson N's checks on your code: what passes, what fails, hints"
 	@echo "  make diff-N         your code of lesson N against the reference solution"
 	@echo "  make solution-N     like lesson-N, with the reference solution"
+	@echo "  make trace-N        lesson N's demo with every netlink message listed, and saved for Wireshark"
 	@echo "  make list           the lessons, their exercises, your progress"
 	@echo "  make shell          an interactive lab VM with every lesson's modules and programs"
 	@echo "                      (or piped: echo 'insmod /lab/hello.ko; dmesg' | make shell)"
@@ -41,6 +42,9 @@ solution-%:
 
 check-%:
 	$(COURSE) check $*
+
+trace-%:
+	$(COURSE) trace $*
 
 diff-%:
 	$(COURSE) diff $*
@@ -69,7 +73,7 @@ serve:
 	$(MDBOOK) serve book
 
 # The test suite: host tests and lints first (fast), then the lab.
-test: test-host test-lab
+test: test-host test-lab test-trace
 	@echo "make test: all passed"
 
 test-host:
@@ -85,6 +89,12 @@ test-host:
 test-lab:
 	bash lab/test.sh
 	$(COURSE) verify
+
+# Lesson 02's demo traced: each GREET with NLM_F_ACK has its GREET_REPLY and
+# its ACK (same seq, to the sender's port), found by our decoder and by tshark.
+test-trace:
+	$(COURSE) trace 2 --solution
+	cargo run --quiet -p nltrace -- expect target/trace/02-greet.pcap --request GREET --reply GREET_REPLY --tshark
 
 bench:
 	bash lab/bench.sh

@@ -3,12 +3,15 @@
 #
 #   lab/setup.sh            the lab, for the lessons: Debian packages (the
 #                           kernel source, clang/lld/llvm 19, the kernel's
-#                           build tools, qemu, a static busybox), Rust's
-#                           rust-src component and bindgen (for the kernel)
+#                           build tools, qemu, a static busybox; gdb with
+#                           LAB_DEBUG=1, for the debug kernel's sessions),
+#                           Rust's rust-src component and bindgen (for the
+#                           kernel)
 #   lab/setup.sh --book     the book's tools: mdbook and mdbook-mermaid,
 #                           compiled from source by cargo (minutes, once)
 #   lab/setup.sh --browser  Debian's chromium, which book/browser-check.sh
-#                           opens the built book in
+#                           opens the built book in, and tshark, which checks
+#                           `make test`'s traced lesson 02
 #   lab/setup.sh --editor   Rust's rust-analyzer component (`make
 #                           rust-analyzer`; lab/test.sh runs it on kmods/)
 #
@@ -36,12 +39,14 @@ done
 
 packages=()
 if [ $lab = 1 ]; then
-  packages+=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make
+  packages+=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make patch
              qemu-system-x86 busybox-static xz-utils)
   # With LAB_KERNEL_SRC pointing at a kernel tree, Debian's source package is not needed.
   [ -n "${LAB_KERNEL_SRC:-}" ] || packages+=("$LAB_SOURCE_PKG")
+  # The debug kernel's gdb sessions (make gdb-N, lab/gdb.sh) need gdb.
+  [ "${LAB_DEBUG:-0}" != 1 ] || packages+=(gdb)
 fi
-[ $browser = 0 ] || packages+=(chromium)
+[ $browser = 0 ] || packages+=(chromium tshark)
 
 missing=()
 if [ ${#packages[@]} -gt 0 ] && ! command -v dpkg-query >/dev/null; then

@@ -22,6 +22,10 @@ out=$(greet send --sockets 2 hi 2>&1)
 ports=$(echo "$out" | grep -o '^port [0-9]*' | sort -u | wc -l)
 [ "$ports" = 2 ] && pass two-sockets || fail two-sockets "$(echo "$out" | tr '\n' ' ')"
 
+# Done is done: once `greet send` has ended, no socket of it is left to keep
+# the module loaded (its receiver thread let go of the socket).
+check closes-socket sh -c 'greet send bye >/dev/null 2>&1; rmmod greet && insmod /lab/greet.ko'
+
 nlprobe batch --count 100 >/tmp/batch.out
 replies=$(grep -c "^reply type=GREET_REPLY " /tmp/batch.out)
 [ "$replies" = 100 ] && pass batch-replies || fail batch-replies "$replies replies to 100 requests"
@@ -40,6 +44,11 @@ probe_is empty-payload "error seq=1 EINVAL" empty-payload
 probe_is big-payload "error seq=1 EMSGSIZE" big-payload
 got=$(nlprobe batch-then-garbage | grep -c 'seq=1')
 [ "$got" -ge 1 ] && pass garbage-after-valid || fail garbage-after-valid "the valid request got no answer"
+# The kernel as the oracle: the same inputs to NETLINK_ROUTE and to the
+# module, the answers compared (one line per group; `nlconform --list`).
+nlconform --profile greet
+quiet_under_flood log-flood
+
 check still-serving sh -c 'nlprobe valid | grep -q "seq=1"'
 
 check unloads sh -c 'rmmod greet && ! nlprobe valid 2>/dev/null'

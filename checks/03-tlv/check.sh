@@ -96,6 +96,11 @@ probe_is empty-payload "error seq=1 EINVAL" empty-payload --type 33
 probe_is big-payload "error seq=1 EMSGSIZE" big-payload --type 33
 got=$(nlprobe batch-then-garbage --type 33 --hex "$ID7" | grep -c 'seq=1')
 [ "$got" -ge 1 ] && pass garbage-after-valid || fail garbage-after-valid "the valid request got no answer"
+# The kernel as the oracle: the same inputs to NETLINK_ROUTE and to the
+# module, the answers compared (one line per group; `nlconform --list`).
+nlconform --profile tlv
+quiet_under_flood log-flood --type 33 --hex "$ID7"
+
 check still-serving sh -c "nlprobe valid --type 33 --hex $ID7 | grep -q 'seq=1'"
 
 check unloads sh -c 'rmmod tlv && ! nlprobe valid --type 33 --hex 00 2>/dev/null'

@@ -99,6 +99,23 @@ probe_is nested-flag-required "error seq=1 EINVAL" valid --type 35 \
   --hex "$ADA$(nla $ADDRESS "$(nla $CITY "$(str London)")")"
 # ANCHOR_END: bad_attributes
 
+# Extended ACKs through the program: the kernel's message and the attribute
+# it blames, by name; a required attribute that is missing, by name.
+out=$(person set --name abcdefghijklmnopqrstuvwxyz0123456789 2>&1)
+case "$out" in
+  *'EINVAL (Invalid argument): "Attribute failed policy validation", at attribute NAME (byte 16 of the request)'*) pass ext-ack-bad-attr ;;
+  *) fail ext-ack-bad-attr "got: $out" ;;
+esac
+out=$(person set --age 36 2>&1)
+case "$out" in
+  *'EINVAL (Invalid argument)'*'attribute NAME missing'*) pass ext-ack-missing ;;
+  *) fail ext-ack-missing "got: $out" ;;
+esac
+# The kernel as the oracle: the same inputs to NETLINK_ROUTE and to the
+# module, the answers compared (one line per group; `nlconform --list`).
+nlconform --profile person
+quiet_under_flood log-flood --type 35 --hex "$VALID" --attrs
+
 probe_is still-serving "reply type=PERSON_REPLY seq=1 len=56;ack seq=1" valid --type 35 --hex "$VALID"
 
 check unloads sh -c 'rmmod person && ! nlprobe valid 2>/dev/null'

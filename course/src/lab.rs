@@ -173,7 +173,7 @@ impl Lab {
     /// statically linked, for the VM, in one cargo run (each run costs a
     /// fifth of a second even with nothing to do), and returns the folder
     /// they are in.
-    fn build_static(&self, dirs: &[PathBuf]) -> Result<PathBuf> {
+    pub(crate) fn build_static(&self, dirs: &[PathBuf]) -> Result<PathBuf> {
         let target_dir = self.root.join("target/lab/user");
         let mut cmd = Command::new(env!("CARGO"));
         cmd.args(["build", "--quiet", "--bins", "--profile", "lab", "--target", USER_TARGET, "--manifest-path"])
@@ -205,8 +205,9 @@ impl Lab {
             fs::remove_dir_all(&stage)?;
         }
         fs::create_dir_all(stage.join("bin"))?;
-        // The programs (the checks' raw netlink prober, in every run, and
-        // the lessons') in one cargo run, while the modules build beside it.
+        // The programs (the checks' raw netlink prober and the conformance
+        // tool, in every run, and the lessons') in one cargo run, while the
+        // modules build beside it.
         let mut crates = vec![self.root.join("checks/probe")];
         for lesson in lessons {
             if !lesson.manifest.programs.is_empty() {
@@ -220,7 +221,9 @@ impl Lab {
         });
         let bin_dir = bin_dir.map_err(|_| anyhow!("the program build panicked"))??;
         let modules = modules?;
-        fs::copy(bin_dir.join("nlprobe"), stage.join("bin/nlprobe"))?;
+        for tool in ["nlprobe", "nlconform"] {
+            fs::copy(bin_dir.join(tool), stage.join("bin").join(tool))?;
+        }
         for (lesson, kos) in lessons.iter().zip(modules) {
             for ko in kos {
                 fs::copy(&ko, stage.join(ko.file_name().unwrap_or_default()))?;
@@ -248,8 +251,17 @@ impl Lab {
     /// returns the console output. With `echo`, the guest's output is shown as
     /// it comes, from the start of the script on (firmware and boot noise is not).
     pub fn boot(&self, stage: &Path, script: &str, echo: bool) -> Result<Vec<String>> {
+        self.boot_with(stage, script, echo, None)
+    }
+
+    /// Like [`Lab::boot`], and with `serial2` the guest's second serial
+    /// port, `/dev/ttyS1`, writes into that host file (`LAB_SERIAL2`).
+    pub fn boot_with(&self, stage: &Path, script: &str, echo: bool, serial2: Option<&Path>) -> Result<Vec<String>> {
         let mut cmd = Command::new("bash");
         cmd.arg(self.root.join("lab/boot.sh")).arg(&self.kernel).arg(stage).arg(script);
+        if let Some(file) = serial2 {
+            cmd.env("LAB_SERIAL2", file);
+        }
         if script == "shell" {
             run(&mut cmd)?;
             return Ok(Vec::new());

@@ -48,6 +48,29 @@ pub struct Check {
     pub hint: String,
 }
 
+/// A wrong answer to an exercise, as an edit of the reference solution
+/// (`mutation` describes the format and what `verify` does with it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Read by the mutation runner of branch `course`; parsed here so lesson.toml may hold them.
+pub struct Mutation {
+    /// Its name, unique in the lesson.
+    pub name: String,
+    /// The exercise it answers wrongly.
+    pub exercise: String,
+    /// The solution file it edits (`solutions/kmods/NN-topic/x.rs`).
+    pub file: String,
+    /// The exact text it replaces, found exactly once in `file`.
+    pub find: String,
+    /// What it puts there instead.
+    pub replace: String,
+    /// The wrong answer it models, in a sentence.
+    pub why: String,
+    /// Checks that must all fail on it (default: at least one of its exercise's).
+    #[serde(default)]
+    pub checks: Vec<String>,
+}
+
 /// `lesson.toml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,6 +101,10 @@ pub struct Manifest {
     /// The checks, in the order the guest prints them.
     #[serde(default, rename = "check")]
     pub checks: Vec<Check>,
+    /// Wrong answers the checks must catch (`course verify`).
+    #[serde(default, rename = "mutation")]
+    #[allow(dead_code)] // See `Mutation`.
+    pub mutations: Vec<Mutation>,
 }
 
 /// A lesson of the course.

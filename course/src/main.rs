@@ -7,6 +7,7 @@ mod lessons;
 mod markers;
 mod report;
 mod starters;
+mod trace;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -71,6 +72,16 @@ enum Cmd {
     Bench {
         /// The lesson number, e.g. 5 or 05.
         lesson: String,
+    },
+    /// Run a lesson's demo with the netlink capture on: prints every netlink
+    /// message it caused, decoded, and saves them as a pcap file for
+    /// Wireshark (target/trace/NN-topic.pcap).
+    Trace {
+        /// The lesson number, e.g. 2 or 02.
+        lesson: String,
+        /// Use the reference solution instead of your code.
+        #[arg(long)]
+        solution: bool,
     },
     /// List the lessons, their exercises and your progress.
     List,
@@ -150,6 +161,7 @@ fn run(cli: Cli) -> Result<bool> {
         Cmd::Diff { lesson } => diff(&root, &lessons::find(&root, &lesson)?),
         Cmd::Shell { solution } => shell(&root, variant(solution)),
         Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
+        Cmd::Trace { lesson, solution } => trace::trace(&root, &lessons::find(&root, &lesson)?, variant(solution)),
         Cmd::List => list(&root),
         Cmd::RustAnalyzer => {
             let file = editor::rust_analyzer(&root, &Lab::prepare(&root)?)?;
@@ -184,6 +196,7 @@ fn shell(root: &Path, variant: Variant) -> Result<bool> {
     let all = lessons::all(root)?;
     let lab = Lab::prepare(root)?;
     let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant, Lint::Fast)?;
+    trace::add_to_stage(&lab, root, &stage)?;
     if std::io::stdin().is_terminal() {
         lab.boot(&stage, "shell", true)?;
         return Ok(true);

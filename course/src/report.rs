@@ -17,9 +17,24 @@ pub enum Outcome {
     Missing,
 }
 
-/// Signs in the console that the kernel crashed or warned.
-const CRASH_SIGNS: &[&str] =
-    &["Kernel panic", "Oops", "BUG:", "WARNING:", "Call Trace:", "general protection fault", "panicked at"];
+/// Signs in the console that the kernel crashed, warned, or (debug kernel)
+/// reported a bug: lockdep and sleeping in atomic context ("WARNING:",
+/// "BUG:"), KASAN ("BUG: KASAN:"), kmemleak ("unreferenced object"). The
+/// guest's init prints every such line of the kernel log at the end of a run
+/// as "LAB: kernel report: ..." (lab/guest/init), also those below the
+/// console's log level.
+const CRASH_SIGNS: &[&str] = &[
+    "Kernel panic",
+    "Oops",
+    "BUG:",
+    "WARNING:",
+    "Call Trace:",
+    "general protection fault",
+    "panicked at",
+    "UBSAN:",
+    "unreferenced object",
+    "LAB: kernel report:",
+];
 
 /// The outcome of each expected check, in the manifest's order.
 pub fn outcomes<'a>(lesson: &'a Lesson, console: &[String]) -> Vec<(&'a Check, Outcome)> {
@@ -121,5 +136,20 @@ mod tests {
         let console = vec!["[ 1.0] Oops: 0000 [#1] SMP".to_string(), "fine".to_string()];
         assert_eq!(crash_lines(&console).len(), 1);
         assert!(!finished(&console));
+    }
+
+    #[test]
+    fn debug_kernel_reports_are_seen() {
+        let console: Vec<String> = [
+            "[ 3.1] BUG: sleeping function called from invalid context at mm/slub.c:4174",
+            "[ 3.2] BUG: KASAN: slab-use-after-free in _RNvCs_10mutant_uaf7request+0x5e/0x90 [mutant_uaf]",
+            "LAB: kernel report: unreferenced object 0xffff888004b2c000 (size 256):",
+            "LAB: kernel report: WARNING: possible circular locking dependency detected",
+            "LAB: done (exit 0)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(crash_lines(&console).len(), 4);
     }
 }

@@ -79,7 +79,7 @@ impl Handler for Registry {
     fn request(&self, request: &Request<'_>, extack: &mut ExtAck<'_>) -> Result<Handled> {
         let header = request.header();
         if header.ty != proto::PERSON_SET {
-            extack.message(c"unknown message type");
+            // No message: rtnetlink sends none for an unknown type either.
             return Err(knetlink::errno(EOPNOTSUPP));
         }
         if ratelimit::allow() {

@@ -23,18 +23,19 @@
 //! Between two buffers the data may change: a dump is not a snapshot. The
 //! kernel tells the reader with `NLM_F_DUMP_INTR` (`nl_dump_check_consistent`
 //! in `<net/netlink.h>`): each fill reports the data's *generation* (a
-//! change counter, never 0) in the callback record (`cb->seq`); every
-//! message written when it differs from the generation of the messages
-//! before it (`cb->prev_seq`) gets the flag, and so does `NLMSG_DONE`,
-//! which the core checks the same way. A reader that sees the flag anywhere
-//! dumps again. This layer flags the messages a fill wrote; the core flags
-//! `NLMSG_DONE`.
+//! change counter, never 0) in the callback record (`cb->seq`); the first
+//! message written after it differs from the generation of the message
+//! before (`cb->prev_seq`) gets the flag, and so does `NLMSG_DONE` when no
+//! message came after the change (the core checks it the same way). Only
+//! that one message is flagged, so a reader remembers a flag it saw
+//! anywhere in the dump, and dumps again. This layer flags the first
+//! message of a fill; the core flags `NLMSG_DONE`.
 
 use super::request::Request;
 use super::socket::Handled;
 use crate::wire::nlmsg::{self, Messages};
 use crate::wire::writer::Writer;
-use core::ffi::{c_int, c_void};
+use core::ffi::{c_int, c_void, CStr};
 use kernel::bindings;
 use kernel::prelude::*;
 
@@ -50,12 +51,23 @@ pub struct DumpContext {
     /// changes that never repeats and is never 0. 0 means "not tracked": no
     /// `NLM_F_DUMP_INTR`, ever.
     pub generation: u32,
+    /// The extended-ACK message for an error this fill returns (set it with
+    /// [`DumpContext::error_message`]): the reader gets it with the error,
+    /// after `NLMSG_DONE`'s status, when it turned on `NETLINK_EXT_ACK`.
+    message: Option<&'static CStr>,
 }
 
 impl DumpContext {
     /// The flags of a dump part: `NLM_F_MULTI` (this layer adds
     /// `NLM_F_DUMP_INTR` where it is due).
     pub const FLAGS: u16 = nlmsg::F_MULTI;
+
+    /// Says what is wrong when the fill returns an error (the kernel's
+    /// `NL_SET_ERR_MSG(cb->extack, ...)`). A static string: the core sends
+    /// it after the fill returned.
+    pub fn error_message(&mut self, text: &'static CStr) {
+        self.message = Some(text);
+    }
 }
 
 // ANCHOR: trait
@@ -103,7 +115,7 @@ struct Launch<D> {
 /// that error in `NLMSG_DONE`.
 pub fn start<D: Dump>(request: &Request<'_>, dump: D) -> Result<Handled> {
     let header = request.header();
-    let ctx = DumpContext { seq: header.seq, portid: request.portid(), generation: 0 };
+    let ctx = DumpContext { seq: header.seq, portid: request.portid(), generation: 0, message: None };
     let state = KBox::new(Running { ctx, dump }, GFP_KERNEL)?;
     let mut launch = Launch { state: KBox::into_raw(state), started: false };
     let mut control = bindings::netlink_dump_control {
@@ -187,6 +199,7 @@ unsafe extern "C" fn dump_cb<D: Dump>(skb: *mut bindings::sk_buff, cb: *mut bind
         core::slice::from_raw_parts_mut(at, len)
     };
     let mut out = Writer::new(room);
+    running.ctx.message = None;
     let result = running.dump.fill(&mut running.ctx, &mut out);
     let written = out.len();
     if written > 0 {
@@ -194,7 +207,8 @@ unsafe extern "C" fn dump_cb<D: Dump>(skb: *mut bindings::sk_buff, cb: *mut bind
         // contract); only this call uses it now.
         let cb = unsafe { &mut *cb };
         cb.seq = running.ctx.generation;
-        // `nl_dump_check_consistent`, for the messages just written.
+        // `nl_dump_check_consistent`, for the messages just written: only
+        // the first can differ from the message before it.
         if cb.prev_seq != 0 && cb.seq != cb.prev_seq {
             mark_interrupted(out.as_bytes_mut());
         }
@@ -208,6 +222,17 @@ unsafe extern "C" fn dump_cb<D: Dump>(skb: *mut bindings::sk_buff, cb: *mut bind
         // SAFETY: as above.
         unsafe { (*cb).seq = running.ctx.generation };
     }
+    if let (Err(_), Some(text)) = (&result, running.ctx.message) {
+        // SAFETY: `cb` is live (see above); `cb->extack`, when the core
+        // set it, points at its extended-ACK record for this fill, which
+        // it reads after we return (for NLMSG_DONE). The text is static.
+        unsafe {
+            let extack = (*cb).extack;
+            if !extack.is_null() {
+                (*extack)._msg = text.as_ptr().cast();
+            }
+        }
+    }
     match result {
         Ok(true) if written > 0 => written as c_int,
         Ok(true) => -(crate::wire::errno::EMSGSIZE),
@@ -217,20 +242,15 @@ unsafe extern "C" fn dump_cb<D: Dump>(skb: *mut bindings::sk_buff, cb: *mut bind
 }
 // ANCHOR_END: dump_cb
 
-/// Sets `NLM_F_DUMP_INTR` in every message of `bytes`: whole messages this
-/// layer's dump just wrote, so the walk finds them all.
+/// Sets `NLM_F_DUMP_INTR` in the first message of `bytes` (whole messages
+/// this layer's dump just wrote): the one `nl_dump_check_consistent` flags,
+/// the first written after the generation changed.
 fn mark_interrupted(bytes: &mut [u8]) {
-    let mut at = 0usize;
-    while let Some(Ok(m)) = bytes.get(at..).and_then(|rest| Messages::new(rest).next()) {
-        let mut header = m.header;
-        header.flags |= nlmsg::F_DUMP_INTR;
-        let step = nlmsg::align(header.len as usize).unwrap_or(usize::MAX);
-        if let Some(raw) = bytes.get_mut(at..) {
-            // Cannot fail: a header was just read from there.
-            let _ = header.write_to(raw);
-        }
-        at = at.saturating_add(step);
-    }
+    let Some(Ok(first)) = Messages::new(bytes).next() else { return };
+    let mut header = first.header;
+    header.flags |= nlmsg::F_DUMP_INTR;
+    // Cannot fail: the header was just read from there.
+    let _ = header.write_to(bytes);
 }
 
 /// Called by the core once, when the dump ends (done, failed, or the reader

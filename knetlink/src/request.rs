@@ -33,11 +33,17 @@ extern "C" {
     ) -> c_int;
 }
 
+/// The size of a field of type `[T; N]`, found from a function that
+/// borrows it (never called: only its type is looked at).
+const fn array_len<S, T, const N: usize>(_field: fn(&S) -> &[T; N]) -> usize {
+    N * core::mem::size_of::<T>()
+}
+
 // The netlink parameters live in the buffer's control block (`NETLINK_CB`):
-// they must fit in it. (The C macro casts without checking.)
+// they must fit in it, as the bindings declare it. (The C macro casts
+// without checking.)
 const _: () = assert!(
-    core::mem::size_of::<bindings::netlink_skb_parms>()
-        <= core::mem::size_of::<[core::ffi::c_char; 48]>()
+    core::mem::size_of::<bindings::netlink_skb_parms>() <= array_len(|skb: &bindings::sk_buff| &skb.cb)
 );
 
 /// `CAP_NET_ADMIN`: the capability that allows changing network configuration.

@@ -31,6 +31,7 @@
 //! |-------------|-------------------------------------------------------------|
 //! | [`errno`]   | the Linux error numbers we use, with names and descriptions |
 //! | [`error`]   | [`Error`], what can go wrong while encoding or decoding      |
+//! | [`ext_ack`] | extended ACKs: the kernel's message and the bad attribute   |
 //! | [`nlmsg`]   | the netlink message header, message iterator, ACK payload   |
 //! | [`attr`]    | netlink attributes (`struct nlattr`): reading them           |
 //! | [`writer`]  | building messages and attributes into a byte buffer          |
@@ -39,6 +40,7 @@
 //! | [`cstr`]    | NUL-terminated strings on the wire                           |
 //! | [`proto`]   | the course protocol: protocol number, types, attribute ids  |
 //! | [`rtm`]     | the routing table manager protocol (lessons 05-06)          |
+//! | [`rtnl`]    | rtnetlink, the kernel's own routing protocol (lesson 07)    |
 //!
 //! Byte order: netlink headers and attributes are in the **host** byte order
 //! (`to_ne_bytes` / `from_ne_bytes`), because both ends always sit on the same
@@ -67,10 +69,12 @@ mod bytes;
 pub mod cstr;
 pub mod errno;
 pub mod error;
+pub mod ext_ack;
 pub mod nlmsg;
 pub mod policy;
 pub mod proto;
 pub mod rtm;
+pub mod rtnl;
 pub mod tlv;
 pub mod writer;
 

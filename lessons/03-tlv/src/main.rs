@@ -12,9 +12,7 @@ mod iter;
 mod pack;
 mod receive;
 mod selftest;
-mod send;
 mod session;
-mod socket;
 
 use clap::{Parser, Subcommand};
 use iter::for_each_tlv;

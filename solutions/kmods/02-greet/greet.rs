@@ -178,12 +178,13 @@ fn handle(skb: *mut bindings::sk_buff, portid: u32, message: &Message<'_>) {
     let result = match header.ty {
         _ if !is_request => Ok(()),
         proto::GREET => greet(skb, portid, message),
-        _ => Err((eopnotsupp(), c"unknown message type")),
+        // No message: the kernel's protocols send none for an unknown type.
+        _ => Err((eopnotsupp(), None)),
     };
     match result {
         Ok(()) if header.flags & nlmsg::F_ACK == 0 => {}
         Ok(()) => ack(skb, message, 0, None),
-        Err((err, why)) => ack(skb, message, err.to_errno(), Some(why)),
+        Err((err, why)) => ack(skb, message, err.to_errno(), why),
     }
 }
 // ANCHOR_END: handle
@@ -223,22 +224,22 @@ fn ack(skb: *mut bindings::sk_buff, message: &Message<'_>, err: c_int, why: Opti
 // ANCHOR: greet
 /// Answers a GREET: its payload is the greeting text (UTF-8, NUL padding
 /// allowed); the answer is a GREET_REPLY echoing it, to the sender's port.
-fn greet(skb: *mut bindings::sk_buff, portid: u32, message: &Message<'_>) -> Result<(), (Error, &'static CStr)> {
+fn greet(skb: *mut bindings::sk_buff, portid: u32, message: &Message<'_>) -> Result<(), (Error, Option<&'static CStr>)> {
     // Check everything about the input before using it.
     let text = trim_nuls(message.payload);
     if text.is_empty() {
-        return Err((EINVAL, c"the greeting is empty"));
+        return Err((EINVAL, Some(c"the greeting is empty")));
     }
     if core::str::from_utf8(text).is_err() {
-        return Err((EINVAL, c"the greeting is not UTF-8"));
+        return Err((EINVAL, Some(c"the greeting is not UTF-8")));
     }
     if text.len() > MAX_GREETING {
-        return Err((emsgsize(), c"greetings are at most 256 bytes"));
+        return Err((emsgsize(), Some(c"greetings are at most 256 bytes")));
     }
     if ratelimit::allow() {
         pr_info!("GREET seq {} from port {}: {} bytes\n", message.header.seq, portid, text.len());
     }
-    reply(skb, message, text).map_err(|e| (e, c"the reply could not be sent"))
+    reply(skb, message, text).map_err(|e| (e, Some(c"the reply could not be sent")))
 }
 // ANCHOR_END: greet
 

@@ -78,7 +78,7 @@ impl Handler for Recorder {
     fn request(&self, request: &Request<'_>, extack: &mut ExtAck<'_>) -> Result<Handled> {
         let header = request.header();
         if header.ty != proto::TLV_RECORDS {
-            extack.message(c"unknown message type");
+            // No message: rtnetlink sends none for an unknown type either.
             return Err(knetlink::errno(EOPNOTSUPP));
         }
         if ratelimit::allow() {

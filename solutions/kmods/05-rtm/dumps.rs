@@ -47,6 +47,8 @@ pub(crate) struct RouteDump {
     pub(crate) state: Arc<State>,
     pub(crate) table: Name,
     pub(crate) last: Option<Prefix>,
+    /// Has a buffer been filled yet?
+    pub(crate) started: bool,
 }
 // ANCHOR_END: route_dump_state
 
@@ -57,10 +59,18 @@ impl Dump for RouteDump {
         // The generation of what this buffer is made of: knetlink flags the
         // buffer NLM_F_DUMP_INTR when it differs from the last buffer's.
         ctx.generation = tables.generation;
-        // Deleted since the last buffer: nothing more to send. The change
-        // of generation tells the reader (NLM_F_DUMP_INTR on NLMSG_DONE).
+        // No such table at the first buffer: the dump fails, as the
+        // kernel's route dump does for a table that does not exist (the
+        // error in NLMSG_DONE). Deleted since the last buffer: nothing more
+        // to send; the change of generation tells the reader
+        // (NLM_F_DUMP_INTR on NLMSG_DONE).
+        let started = core::mem::replace(&mut self.started, true);
         let Some(table) = tables.by_name.get_mut(&self.table) else {
-            return Ok(false);
+            if started {
+                return Ok(false);
+            }
+            ctx.error_message(c"no such table");
+            return Err(ENOENT);
         };
         // EXERCISE 5.2: The dump loop: from the first prefix after self.last (cursor_lower_bound, then skip self.last itself), append one route_message (type ROUTE_NEW, flags DumpContext::FLAGS, ctx.seq, ctx.portid) per route to `out` until one does not fit (return Ok(true): more to come) or the table ends (Ok(false)); remember the last prefix sent.
         // The smallest key is 0.0.0.0/0: where a new dump starts.

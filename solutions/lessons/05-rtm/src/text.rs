@@ -22,6 +22,21 @@ pub fn prefix_text(p: Prefix) -> String {
     format!("{}/{}", Ipv4Addr::from(p.addr), p.len)
 }
 
+/// The name of the last attribute of `path` (types, outermost first), for
+/// error messages: the kernel's extended ACK points at attributes by offset,
+/// `nlsock` turns the offset into types, this into names.
+pub fn attr_name(path: &[u16]) -> Option<&'static str> {
+    match path {
+        [rtm::ATTR_TABLE] => Some("TABLE"),
+        [rtm::ATTR_DST] => Some("DST"),
+        [rtm::ATTR_DST_LEN] => Some("DST_LEN"),
+        [rtm::ATTR_GATEWAY] => Some("GATEWAY"),
+        [rtm::ATTR_OIF] => Some("OIF"),
+        [rtm::ATTR_ROUTES] => Some("ROUTES"),
+        _ => None,
+    }
+}
+
 /// One answer as a line: a route as `ip route` shows it, a table with its
 /// route count.
 pub fn show(answer: &Answer) -> String {
