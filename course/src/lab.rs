@@ -232,10 +232,17 @@ impl Lab {
                 // With several lessons (the shell), a later lesson's program
                 // may have an earlier one's name (lesson 06's `rtm`): the
                 // later wins, and each stays reachable as NAME-NN (`rtm-05`).
+                // The two names are one file (a hard link, which the
+                // initramfs keeps): the VM unpacks each program once.
+                let plain = stage.join("bin").join(&name);
                 if lessons.len() > 1 {
-                    fs::copy(&path, stage.join("bin").join(format!("{name}-{:02}", lesson.number)))?;
+                    let numbered = stage.join("bin").join(format!("{name}-{:02}", lesson.number));
+                    fs::copy(&path, &numbered)?;
+                    let _ = fs::remove_file(&plain);
+                    fs::hard_link(&numbered, &plain)?;
+                } else {
+                    fs::copy(&path, &plain)?;
                 }
-                fs::copy(&path, stage.join("bin").join(name))?;
             }
             for script in ["check.sh", "demo.sh", "bench.sh"] {
                 let from = lesson.checks_dir(&self.root).join(script);
