@@ -13,6 +13,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// The first line of the `.gitignore` written next to the links.
+const IGNORE_HEADER: &str = "# Written by `make rust-analyzer` (course/src/editor.rs): its links.\n";
+
 /// The project file's name, in `kmods/`.
 pub const PROJECT_FILE: &str = "rust-project.json";
 
@@ -39,12 +42,18 @@ pub fn rust_analyzer(root: &Path, lab: &Lab) -> Result<PathBuf> {
         }
         // The links are the editor's business: git is told to pass them
         // over by a .gitignore of their own, which passes over itself too.
-        let mut ignore =
-            String::from("# Written by `make rust-analyzer` (course/src/editor.rs): its links.\n/.gitignore\n");
+        let mut ignore = String::from(IGNORE_HEADER);
+        ignore.push_str("/.gitignore\n");
         for name in links.into_iter().flatten() {
             ignore.push_str(&format!("/{name}\n"));
         }
-        fs::write(dir.join(".gitignore"), ignore)?;
+        let file = dir.join(".gitignore");
+        match fs::read_to_string(&file) {
+            Ok(old) if !old.starts_with(IGNORE_HEADER) => {
+                eprintln!("course: note: {} is yours: left alone (git will list the links)", file.display())
+            }
+            _ => fs::write(&file, ignore)?,
+        }
     }
 
     let out = Command::new("bash")
@@ -60,6 +69,27 @@ pub fn rust_analyzer(root: &Path, lab: &Lab) -> Result<PathBuf> {
     let file = root.join("kmods").join(PROJECT_FILE);
     fs::write(&file, &out.stdout).with_context(|| format!("writing {}", file.display()))?;
     Ok(file)
+}
+
+/// Puts into `to` the links of `from` and their `.gitignore`, as they are
+/// (`course diff` compares a module folder with the reference solution's,
+/// and what `rust_analyzer` added is no difference).
+#[cfg(unix)]
+pub fn mirror_links(from: &Path, to: &Path) -> Result<()> {
+    if !from.is_dir() || !to.is_dir() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type()?.is_symlink() {
+            let _ = fs::remove_file(&dst);
+            std::os::unix::fs::symlink(fs::read_link(&src)?, &dst)?;
+        } else if entry.file_name() == ".gitignore" && !dst.exists() {
+            fs::copy(&src, &dst)?;
+        }
+    }
+    Ok(())
 }
 
 /// Makes `dir/name` a relative symbolic link to `target` (a path under the
