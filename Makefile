@@ -82,6 +82,7 @@ test-host:
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace --quiet
 	$(COURSE) gen --check
+	python3 checks/08-genetlink/spec.py
 	bash book/check.sh
 	$(MDBOOK) test book
 	bash book/browser-check.sh

@@ -47,6 +47,9 @@ if [ $lab = 1 ]; then
   [ "${LAB_DEBUG:-0}" != 1 ] || packages+=(gdb)
 fi
 [ $browser = 0 ] || packages+=(chromium tshark)
+# The test tools also check lesson 08's YNL spec with the kernel's loader
+# (checks/08-genetlink/spec.py), which needs these.
+[ $browser = 0 ] || packages+=(python3-yaml python3-jsonschema)
 
 missing=()
 if [ ${#packages[@]} -gt 0 ] && ! command -v dpkg-query >/dev/null; then

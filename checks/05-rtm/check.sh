@@ -74,6 +74,7 @@ fails_with route-del-missing ENOENT rtm route del t1 10.2.0.0/16
 
 rtm table add t2 >/dev/null 2>&1
 prints table-show "t1 routes 3;t2 routes 0" rtm table show
+fails_with route-show-missing ENOENT rtm route show nosuch
 prints route-show "0.0.0.0/0 via 11.1.1.254 dev eth2;10.1.0.0/16 via 11.1.1.2 dev eth1;10.1.1.0/24 via 12.1.1.1 dev eth1" rtm route show t1
 
 prints unpriv-read "10.1.1.0/24 via 12.1.1.1 dev eth1" as_student rtm route get t1 10.1.1.0/24
