@@ -6,7 +6,7 @@
 COURSE := cargo run --quiet -p course --
 MDBOOK := $(HOME)/.cargo/bin/mdbook
 
-.PHONY: help setup list shell gen book serve test test-host test-lab test-trace test-debug bench
+.PHONY: help setup list shell rust-analyzer gen book serve test test-host test-lab test-trace test-debug bench
 .DEFAULT_GOAL := help
 
 help:
@@ -24,6 +24,8 @@ help:
 	@echo "  make shell          an interactive lab VM with every lesson's modules and programs"
 	@echo "  make gdb-N          lesson N's demo under gdb, on the debug kernel (LAB_DEBUG=1)"
 	@echo "  LAB_DEBUG=1 make check-N   lesson N's checks on the debug kernel (lockdep, KASAN, kmemleak)"
+	@echo "                      (or piped: echo 'insmod /lab/hello.ko; dmesg' | make shell)"
+	@echo "  make rust-analyzer  rust-analyzer for kmods/: kmods/rust-project.json (see book: The lab)"
 	@echo "  make book / serve   build the book / read it at http://localhost:3000"
 	@echo
 	@echo "For course authors:"
@@ -58,18 +60,21 @@ shell:
 gdb-%:
 	$(COURSE) gdb $*
 
+rust-analyzer:
+	@bash lab/setup.sh --editor
+	$(COURSE) rust-analyzer
+
 gen:
 	$(COURSE) gen
 
-$(MDBOOK):
-	bash lab/setup.sh
-
-book: $(MDBOOK)
-	@[ -x $(HOME)/.cargo/bin/mdbook-mermaid ] || bash lab/setup.sh
+# The book's tools (mdbook, mdbook-mermaid) are installed here, not by the
+# lessons' set-up: a lesson never waits for them.
+book:
+	@bash lab/setup.sh --book
 	bash book/check.sh
 
-serve: $(MDBOOK)
-	@[ -x $(HOME)/.cargo/bin/mdbook-mermaid ] || bash lab/setup.sh
+serve:
+	@bash lab/setup.sh --book
 	$(MDBOOK) serve book
 
 # The test suite: host tests and lints first (fast), then the lab, then the
@@ -78,7 +83,7 @@ test: test-host test-lab test-trace test-debug
 	@echo "make test: all passed"
 
 test-host:
-	bash lab/setup.sh --browser
+	bash lab/setup.sh --lab --book --browser --editor
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace --quiet
@@ -89,6 +94,7 @@ test-host:
 	bash book/browser-check.sh
 
 test-lab:
+	bash lab/test.sh
 	$(COURSE) verify
 	bash lab/selftest.sh
 

@@ -47,10 +47,10 @@ append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 lab.run=$run"
 append+=" i8042.noaux i8042.nokbd pty.legacy_count=0"
 # Checks read the kernel log with dmesg; keep the console for results and
 # crashes (and on the debug kernel for whole reports: their call traces and
-# lockdep's are printed as warnings, level 4).
-if [ "$run" != shell ]; then
-  if [ "${LAB_DEBUG:-0}" = 1 ]; then append+=" quiet loglevel=5"; else append+=" quiet loglevel=4"; fi
-fi
+# lockdep's are printed as warnings, level 4). The boot's own messages would
+# cost the shell a second and a half on the emulated serial port: its init
+# turns the console up after boot.
+if [ "${LAB_DEBUG:-0}" = 1 ]; then append+=" quiet loglevel=5"; else append+=" quiet loglevel=4"; fi
 # The guest's scripts see LAB_DEBUG=1 on the debug kernel (to size their loads).
 [ "${LAB_DEBUG:-0}" != 1 ] || append+=" lab.debug=1"
 accel=(-accel tcg)
