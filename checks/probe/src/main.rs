@@ -338,7 +338,12 @@ fn print_answers(cli: &Cli, sock: &Socket, wait: Duration, prefix: &str) -> io::
                 } else {
                     String::new()
                 };
-                println!("{prefix}reply type={} seq={} len={}{attr}{pid}{payload}", wire::rtm::type_name(h.ty), h.seq, h.len);
+                println!(
+                    "{prefix}reply type={} seq={} len={}{attr}{pid}{payload}",
+                    wire::rtm::type_name(h.ty),
+                    h.seq,
+                    h.len
+                );
                 continue;
             };
             match e.error {
