@@ -22,11 +22,11 @@ help:
 	@echo "  make trace-N        lesson N's demo with every netlink message listed, and saved for Wireshark"
 	@echo "  make list           the lessons, their exercises, your progress"
 	@echo "  make shell          an interactive lab VM with every lesson's modules and programs"
+	@echo "                      (or piped: echo 'insmod /lab/hello.ko; dmesg' | make shell)"
 	@echo "  make gdb-N          lesson N's demo under gdb, on the debug kernel (LAB_DEBUG=1)"
 	@echo "  LAB_DEBUG=1 make check-N   lesson N's checks on the debug kernel (lockdep, KASAN, kmemleak)"
-	@echo "                      (or piped: echo 'insmod /lab/hello.ko; dmesg' | make shell)"
 	@echo "  make rust-analyzer  rust-analyzer for kmods/: kmods/rust-project.json (see book: The lab)"
-	@echo "  make book / serve   build the book / read it at http://localhost:3000"
+	@echo "  make book / serve   build the book into book/build/ / read it at http://localhost:3000"
 	@echo
 	@echo "For course authors:"
 	@echo "  make gen            make lessons/ and kmods/ from solutions/ (the starter code)"

@@ -14,7 +14,7 @@ check hello-logged logged "^hello: Hello, kernel!"
 
 ahead_ok=1
 prev="^hello: Hello, kernel!"
-for name in 02-greet 03-tlv 04-nlattr 05-rtm 06-multicast; do
+for name in 02-greet 03-tlv 04-nlattr 05-rtm 06-multicast 07-rtnetlink 08-genetlink; do
   in_order "$prev" "^hello: lesson ahead: $name\$" || ahead_ok=0
   prev="^hello: lesson ahead: $name\$"
 done

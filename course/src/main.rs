@@ -218,6 +218,9 @@ fn demo(root: &Path, lesson: &Lesson, variant: Variant) -> Result<bool> {
 /// shown, and the VM stops at its end.
 fn shell(root: &Path, variant: Variant, gdb: bool) -> Result<bool> {
     let all = lessons::all(root)?;
+    eprintln!(
+        "course: building every lesson's modules and programs for /lab (the first time about a minute, then seconds)"
+    );
     let lab = if gdb { Lab::prepare_flavour(root, true)? } else { Lab::prepare(root)? };
     let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant, Lint::Fast)?;
     trace::add_to_stage(&lab, root, &stage)?;

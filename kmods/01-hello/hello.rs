@@ -14,7 +14,7 @@ module! {
 }
 
 /// The lessons still ahead; the module keeps a copy of this list while loaded.
-const LESSONS: [&str; 5] = ["02-greet", "03-tlv", "04-nlattr", "05-rtm", "06-multicast"];
+const LESSONS: [&str; 7] = ["02-greet", "03-tlv", "04-nlattr", "05-rtm", "06-multicast", "07-rtnetlink", "08-genetlink"];
 
 /// The module's state: it lives from a successful `init` until unload.
 struct Hello {

@@ -16,7 +16,7 @@ module! {
 // ANCHOR_END: module
 
 /// The lessons still ahead; the module keeps a copy of this list while loaded.
-const LESSONS: [&str; 5] = ["02-greet", "03-tlv", "04-nlattr", "05-rtm", "06-multicast"];
+const LESSONS: [&str; 7] = ["02-greet", "03-tlv", "04-nlattr", "05-rtm", "06-multicast", "07-rtnetlink", "08-genetlink"];
 
 // ANCHOR: state
 /// The module's state: it lives from a successful `init` until unload.

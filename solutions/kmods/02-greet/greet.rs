@@ -260,7 +260,7 @@ fn reply(skb: *mut bindings::sk_buff, message: &Message<'_>, text: &[u8]) -> Res
     if out.is_null() {
         return Err(ENOMEM);
     }
-    // EXERCISE 2.2: Find the sender's port id (the one the kernel recorded), put the GREET_REPLY header in `out` with __nlmsg_put (that port id, the request's seq, payload_len), copy REPLY_PREFIX, the text and a NUL after it, and send it with netlink_unicast to that port (MSG_DONTWAIT), in unsafe blocks whose SAFETY comments say why each call is sound. netlink_unicast frees `out` whatever happens.
+    // EXERCISE 2.2: Find the sender's port id (the one the kernel recorded), put the GREET_REPLY header in `out` with __nlmsg_put (that port id, the request's seq, payload_len), copy REPLY_PREFIX, the text and a NUL after it, and send it from our kernel socket (the received buffer's skb->sk) with netlink_unicast to that port (MSG_DONTWAIT), in unsafe blocks whose SAFETY comments say why each call is sound. netlink_unicast frees `out` whatever happens.
     // SAFETY: `skb` is the received buffer, live while its callback runs.
     let portid = unsafe { sender_portid(skb) };
     // `nlmsg_put`: the header, and room for the payload after it.

@@ -104,7 +104,12 @@ fn records(request: &Request<'_>, extack: &mut ExtAck<'_>) -> Result {
         extack.message(c"more than 4096 bytes of TLV records");
         return Err(knetlink::errno(EMSGSIZE));
     }
-    let summary = summarize(payload).inspect_err(|_| extack.message(c"broken TLV framing"))?;
+    let summary = summarize(payload).inspect_err(|e| {
+        // The framing errors (Truncated, BadLength) are EINVAL.
+        if *e == EINVAL {
+            extack.message(c"broken TLV framing");
+        }
+    })?;
     if ratelimit::allow() {
         pr_info!(
             "summary for port {} (seq {}): {} names, {} websites, {} ids, {} skipped\n",
