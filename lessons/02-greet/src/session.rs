@@ -121,29 +121,31 @@ impl Drop for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nix::errno::Errno;
+    use nix::sys::socket::{bind, socket, AddressFamily, NetlinkAddr, SockFlag, SockProtocol, SockType};
+    use std::os::fd::AsRawFd;
 
-    /// The port ids of the sockets of netlink `protocol` that are open, as
-    /// /proc/net/netlink lists them (columns: sk, Eth = protocol, Pid = port).
-    fn open_ports(protocol: i32) -> Vec<u32> {
-        let table = std::fs::read_to_string("/proc/net/netlink").unwrap();
-        table
-            .lines()
-            .skip(1)
-            .filter_map(|l| {
-                let f: Vec<&str> = l.split_whitespace().collect();
-                (f.get(1)?.parse::<i32>().ok()? == protocol).then(|| f.get(2)?.parse().ok())?
-            })
-            .collect()
+    /// Whether a NETLINK_ROUTE socket holds `port`, asked of the kernel: a
+    /// bind to a port in use fails with EADDRINUSE (`netlink_insert` in
+    /// net/netlink/af_netlink.c), a bind to a free one succeeds.
+    fn port_taken(port: u32) -> bool {
+        let probe =
+            socket(AddressFamily::Netlink, SockType::Raw, SockFlag::SOCK_CLOEXEC, SockProtocol::NetlinkRoute).unwrap();
+        match bind(probe.as_raw_fd(), &NetlinkAddr::new(port, 0)) {
+            Ok(()) => false,
+            Err(Errno::EADDRINUSE) => true,
+            Err(e) => panic!("bind to port {port}: {e}"),
+        }
     }
 
     /// Dropping a session closes its socket at once, although its receiver
-    /// thread was waiting for datagrams.
+    /// thread was waiting for datagrams: its port is free again.
     #[test]
     fn drop_closes_the_socket() {
         let session = Session::open_on(libc::NETLINK_ROUTE).unwrap();
         let port = session.port;
-        assert!(open_ports(libc::NETLINK_ROUTE).contains(&port));
+        assert!(port_taken(port), "the session's port {port} is not bound");
         drop(session);
-        assert!(!open_ports(libc::NETLINK_ROUTE).contains(&port), "port {port} is still open");
+        assert!(!port_taken(port), "port {port} is still bound after the drop");
     }
 }
