@@ -128,6 +128,13 @@ enum Case {
     /// 8000 bytes of 0xff; 17 bytes of 0xff). Prints only `sent N
     /// datagrams`. For checking that nobody can fill the kernel log.
     Flood,
+    /// `--count` sockets each send the request (a dump: `--flags 768`),
+    /// read one datagram of its answers, and are then held open, unread,
+    /// for `--wait-ms`, and closed: dumps abandoned mid-way, whose state
+    /// the module must free when the socket goes (and not before). Prints
+    /// `abandoned N dumps after their first part` (or how many ended in
+    /// one part).
+    Abandon,
 }
 
 fn main() -> std::process::ExitCode {
@@ -205,6 +212,7 @@ fn build(cli: &Cli, other: u32) -> io::Result<Vec<u8>> {
         Case::BareAck => request(&mut w, cli, cli.ty, nlmsg::F_ACK, 1, &[])?,
         Case::NoopAck => request(&mut w, cli, nlmsg::NOOP, req, 1, &[])?,
         Case::Flood => return Err(io::Error::other("flood sends many datagrams: see flood()")),
+        Case::Abandon => request(&mut w, cli, cli.ty, nlmsg::F_REQUEST, 1, &payload)?,
     }
     Ok(w.as_bytes().to_vec())
 }
@@ -262,6 +270,34 @@ fn flood(cli: &Cli) -> io::Result<()> {
     Ok(())
 }
 
+/// Starts `--count` dumps on as many sockets and abandons them after their
+/// first part (see `Case::Abandon`).
+fn abandon(cli: &Cli) -> io::Result<()> {
+    let bytes = build(cli, 0)?;
+    let mut socks = Vec::new();
+    let (mut held, mut whole) = (0, 0);
+    for _ in 0..cli.count {
+        let sock = Socket::open(cli.protocol)?;
+        // A small receive buffer: the core fills the next part only when
+        // the reader has made room, so the dump stays where it is.
+        sock.set_rcvbuf(0)?;
+        sock.send(&bytes)?;
+        match sock.recv(64 * 1024, Duration::from_secs(5))? {
+            Received::Datagram(d) if Messages::new(&d.bytes).any(|m| m.is_ok_and(|m| m.header.ty == nlmsg::DONE)) => {
+                whole += 1
+            }
+            Received::Datagram(_) => held += 1,
+            Received::Error(e) => return Err(io::Error::from_raw_os_error(e)),
+            Received::Nothing => return Err(io::Error::other("no answer to the dump request")),
+        }
+        socks.push(sock);
+    }
+    std::thread::sleep(Duration::from_millis(cli.wait_ms));
+    drop(socks);
+    println!("abandoned {held} dumps after their first part ({whole} ended in one part)");
+    Ok(())
+}
+
 fn parse_hex(hex: &str) -> io::Result<Vec<u8>> {
     let bad = || io::Error::new(io::ErrorKind::InvalidInput, "--hex wants pairs of hex digits");
     if !hex.len().is_multiple_of(2) {
@@ -288,6 +324,9 @@ fn open(cli: &Cli) -> io::Result<Socket> {
 fn run(cli: &Cli) -> io::Result<()> {
     if cli.case == Case::Flood {
         return flood(cli);
+    }
+    if cli.case == Case::Abandon {
+        return abandon(cli);
     }
     let sock = open(cli)?;
     let other = match cli.case {
@@ -338,7 +377,12 @@ fn print_answers(cli: &Cli, sock: &Socket, wait: Duration, prefix: &str) -> io::
                 } else {
                     String::new()
                 };
-                println!("{prefix}reply type={} seq={} len={}{attr}{pid}{payload}", wire::rtm::type_name(h.ty), h.seq, h.len);
+                println!(
+                    "{prefix}reply type={} seq={} len={}{attr}{pid}{payload}",
+                    wire::rtm::type_name(h.ty),
+                    h.seq,
+                    h.len
+                );
                 continue;
             };
             match e.error {
