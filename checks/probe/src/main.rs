@@ -282,7 +282,9 @@ fn abandon(cli: &Cli) -> io::Result<()> {
         // the reader has made room, so the dump stays where it is.
         sock.set_rcvbuf(0)?;
         sock.send(&bytes)?;
-        match sock.recv(64 * 1024, Duration::from_secs(5))? {
+        // A page-sized read: the core sizes the next parts by the reader's
+        // buffer, so they stay small (NLMSG_GOODSIZE) and many remain.
+        match sock.recv(4096, Duration::from_secs(5))? {
             Received::Datagram(d) if Messages::new(&d.bytes).any(|m| m.is_ok_and(|m| m.header.ty == nlmsg::DONE)) => {
                 whole += 1
             }
