@@ -132,8 +132,8 @@ enum Case {
     /// read one datagram of its answers, and are then held open, unread,
     /// for `--wait-ms`, and closed: dumps abandoned mid-way, whose state
     /// the module must free when the socket goes (and not before). Prints
-    /// `abandoned N dumps after their first part` (or how many ended in
-    /// one part).
+    /// `abandoned H dumps after their first part (W ended in one part, R
+    /// refused)`.
     Abandon,
 }
 
@@ -275,7 +275,7 @@ fn flood(cli: &Cli) -> io::Result<()> {
 fn abandon(cli: &Cli) -> io::Result<()> {
     let bytes = build(cli, 0)?;
     let mut socks = Vec::new();
-    let (mut held, mut whole) = (0, 0);
+    let (mut held, mut whole, mut refused) = (0, 0, 0);
     for _ in 0..cli.count {
         let sock = Socket::open(cli.protocol)?;
         // A small receive buffer: the core fills the next part only when
@@ -284,19 +284,24 @@ fn abandon(cli: &Cli) -> io::Result<()> {
         sock.send(&bytes)?;
         // A page-sized read: the core sizes the next parts by the reader's
         // buffer, so they stay small (NLMSG_GOODSIZE) and many remain.
-        match sock.recv(4096, Duration::from_secs(5))? {
-            Received::Datagram(d) if Messages::new(&d.bytes).any(|m| m.is_ok_and(|m| m.header.ty == nlmsg::DONE)) => {
-                whole += 1
-            }
-            Received::Datagram(_) => held += 1,
+        let d = match sock.recv(4096, Duration::from_secs(5))? {
+            Received::Datagram(d) => d,
             Received::Error(e) => return Err(io::Error::from_raw_os_error(e)),
             Received::Nothing => return Err(io::Error::other("no answer to the dump request")),
+        };
+        let types: Vec<u16> = Messages::new(&d.bytes).filter_map(|m| m.ok().map(|m| m.header.ty)).collect();
+        if types.contains(&nlmsg::ERROR) {
+            refused += 1;
+        } else if types.contains(&nlmsg::DONE) {
+            whole += 1;
+        } else {
+            held += 1;
         }
         socks.push(sock);
     }
     std::thread::sleep(Duration::from_millis(cli.wait_ms));
     drop(socks);
-    println!("abandoned {held} dumps after their first part ({whole} ended in one part)");
+    println!("abandoned {held} dumps after their first part ({whole} ended in one part, {refused} refused)");
     Ok(())
 }
 
