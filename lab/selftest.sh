@@ -28,6 +28,9 @@ mkdir -p "$work/kmods"
 
 say "selftest ($flavour kernel): building checks/debug/ and nlprobe"
 cp -u "$repo"/checks/debug/{Kbuild,*.rs} "$work/kmods/"
+# genl_nopolicy compiles the course's layer and wire formats, as lessons do.
+mkdir -p "$work/kmods/wire" "$work/kmods/knetlink"
+cp -u "$repo"/wire/src/*.rs "$work/kmods/wire/" && cp -u "$repo"/knetlink/src/*.rs "$work/kmods/knetlink/"
 make -s -C "$kdir" M="$work/kmods" LLVM="$LAB_LLVM" modules >"$work/build.log" 2>&1 ||
   { cat "$work/build.log" >&2; die "the self-test modules do not build against $kdir"; }
 # Static and not position-independent, as course/src/lab.rs builds the lab's programs.
@@ -96,7 +99,7 @@ gdb_case() {
 }
 
 if [ $flavour = release ]; then
-  run genl pass genl.sh genl_smoke
+  run genl pass genl.sh genl_smoke genl_nopolicy
   run nlmon pass nlmon.sh clean
   # The release kernel does not see these bugs: each run passes.
   run unseen-sleep pass requests.sh mutant_sleep
@@ -104,7 +107,7 @@ if [ $flavour = release ]; then
   run unseen-uaf pass requests.sh mutant_uaf
 else
   run clean pass requests.sh clean
-  run genl pass genl.sh genl_smoke
+  run genl pass genl.sh genl_smoke genl_nopolicy
   run sleep-under-spinlock "BUG: sleeping function called from invalid context" requests.sh mutant_sleep
   run leak-per-request "unreferenced object" requests.sh mutant_leak
   run use-after-free "BUG: KASAN: slab-use-after-free" requests.sh mutant_uaf

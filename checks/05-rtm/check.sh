@@ -154,6 +154,27 @@ if [ $st = 0 ] && grep -q "interrupted, dumping again" /tmp/intr.err && [ "$line
 else fail dump-intr "stopped while dumping: $halfway; exit status $st, $lines lines, stderr: $(head -c 300 /tmp/intr.err)"; fi
 rm -f /tmp/big /tmp/big.want /tmp/big.got /tmp/intr.out
 
+# Twenty dumps abandoned mid-way by the unprivileged user: each socket reads
+# the first part of the route dump of "big", then is closed unread. While
+# they run, the module cannot be unloaded (each dump holds a reference on
+# it); closing a socket ends its dump (the core calls its done, which frees
+# the dump's state), and the module serves on.
+running() { awk '$2 == 31 && $7 == 1' /proc/net/netlink | wc -l; }
+before=$(rtm table get t1)
+su student -c "nlprobe abandon --type 26 --flags 768 --hex $(sattr $A_TABLE big) --count 20 --wait-ms 3000" >/tmp/ab 2>&1 & ab=$!
+n=0; while [ "$(running)" -lt 20 ] && kill -0 $ab 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+held=$(running)
+# Tried only while all 20 run (else a starter without dumps would lose
+# its tables here, and every later check with them).
+pinned=untried
+if [ "$held" = 20 ]; then
+  if rmmod rtm 2>/dev/null; then pinned=no; insmod /lab/rtm.ko; else pinned=yes; fi
+fi
+wait $ab
+if [ "$held" = 20 ] && [ $pinned = yes ] && [ "$(running)" = 0 ] && grep -q "^abandoned 20 dumps after their first part" /tmp/ab &&
+   [ "$(rtm table get t1)" = "$before" ]; then pass dump-abandoned
+else fail dump-abandoned "$held dumps running, unload refused: $pinned, $(running) left after the close; $(cat /tmp/ab)"; fi
+
 ROUTE=$(route_hex t1 10.1.1.0 24)
 probe_is truncated-header silence truncated-header --type 26
 probe_is len-too-big silence len-too-big --type 26 --hex "$ROUTE"

@@ -86,6 +86,26 @@ tables=$(rtm table show 2>&1 | tr '\n' ';')
 [ "$n" = 300 ] && [ "$tables" = "t1 routes 1;t2 routes 300;" ] && pass route-show \
   || fail route-show "$n routes of 300 in the dump; table show: $tables; $(rtm route show t2 2>&1 | tail -n 1)"
 
+# Twenty dumps abandoned mid-way by the unprivileged user: each socket reads
+# the first part of the route dump of t2 (ROUTE_GET, cmd 6), then is closed
+# unread. While they run, the module cannot be unloaded (each dump holds a
+# reference on the family's module); closing a socket ends its dump (the
+# kernel calls the op's done, which frees the dump), and the family serves on.
+running() { awk '$2 == 16 && $7 == 1' /proc/net/netlink | wc -l; }
+su student -c "nlprobe abandon --protocol 16 --type $id --flags 768 --hex 060100000700010074320000 --count 20 --wait-ms 3000" >/tmp/ab 2>&1 & ab=$!
+n=0; while [ "$(running)" -lt 20 ] && kill -0 $ab 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+held=$(running)
+# Tried only while all 20 run (else a starter without dumps would lose
+# its tables here, and every later check with them).
+pinned=untried
+if [ "$held" = 20 ]; then
+  if rmmod rtm_genl 2>/dev/null; then pinned=no; insmod /lab/rtm_genl.ko; registered; else pinned=yes; fi
+fi
+wait $ab
+if [ "$held" = 20 ] && [ $pinned = yes ] && [ "$(running)" = 0 ] && grep -q "^abandoned 20 dumps after their first part" /tmp/ab &&
+   [ "$(rtm table get t2 2>&1)" = "t2 routes 300" ]; then pass dump-abandoned
+else fail dump-abandoned "$held dumps running, unload refused: $pinned, $(running) left after the close; $(cat /tmp/ab)"; fi
+
 # Permissions, per operation.
 bad=
 for c in "table add x" "table del t1" "route add t1 10.9.0.0/16 via 1.1.1.1 dev e0" \

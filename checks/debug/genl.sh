@@ -18,4 +18,16 @@ out=$(nlprobe valid --protocol 16 --type "$id" --hex 07010000)
 echo "$out" | grep -q "^error seq=1 EOPNOTSUPP$" && pass unknown-command || fail unknown-command "$(echo "$out" | tr '\n' ' ')"
 check unloads rmmod genl_smoke
 check unregistered logged "^genl_smoke: family lab_selftest unregistered (0)"
+# The same from the course's layer, knetlink::genl, for a family without
+# attribute types (genl_nopolicy.ko, PING = cmd 1): a PING is acknowledged,
+# a PING with an attribute refused (the kernel's reject-all policy), never
+# handed to the operation unchecked.
+check nopolicy-loads insmod /lab/genl_nopolicy.ko
+np=$(klog | sed -n 's/^genl_nopolicy: family lab_nopolicy id \([0-9]*\)$/\1/p' | tail -n 1)
+out=$(nlprobe valid --protocol 16 --type "$np" --hex 01010000 | tr '\n' ';')
+[ "$out" = "ack seq=1;" ] && pass nopolicy-ping || fail nopolicy-ping "$out"
+# An attribute of type 1, 4 bytes (a u32 nobody declared).
+out=$(nlprobe valid --protocol 16 --type "$np" --hex 010100000800010029000000 | tr '\n' ';')
+[ "$out" = "error seq=1 EINVAL;" ] && pass nopolicy-attr-refused || fail nopolicy-attr-refused "$out"
+check nopolicy-unloads rmmod genl_nopolicy
 check no-oops no_oops

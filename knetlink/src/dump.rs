@@ -84,7 +84,9 @@ pub trait Dump: Send + 'static {
     /// until the next one does not fit, and returns whether more remain:
     /// `Ok(true)` to be called again with a fresh buffer, `Ok(false)` when
     /// everything was sent. An error ends the dump: the reader gets it in
-    /// `NLMSG_DONE` (or, from the first fill, as the answer to its request).
+    /// `NLMSG_DONE`, from the first fill too (`netlink_dump` makes the
+    /// `NLMSG_DONE` of any fill's error, and the dump request is answered by
+    /// nothing else).
     ///
     /// A message must fit in an empty buffer (a few KiB at least): a call
     /// that returns `Ok(true)` without writing anything ends the dump with

@@ -99,7 +99,8 @@ pub trait Family: Send + Sync + Sized + 'static {
     const VERSION: u8;
     /// The attributes of every operation, indexed by type (entry 0 unused):
     /// the kernel validates each request against it, strictly, before an
-    /// operation runs. Nested policies are not supported here.
+    /// operation runs. Nested policies are not supported here. Without
+    /// entries beyond 0, every request with an attribute is refused.
     const POLICY: &'static [Policy];
     /// The operations, one per command.
     const OPS: &'static [Op<Self>];
@@ -261,8 +262,19 @@ impl<F: Family> Registration<F> {
         let mut family = bindings::genl_family::default();
         set_name(&mut family.name, F::NAME)?;
         family.version = u32::from(F::VERSION);
-        family.maxattr = u32::try_from(policy.len().saturating_sub(1)).map_err(|_| EINVAL)?;
-        family.policy = policy.as_ptr();
+        // A policy without attribute types (empty, or entry 0 alone) is
+        // registered as none, a null pointer: the kernel then gives every op
+        // its reject-all policy (`genl_op_fill_in_reject_policy`), and a
+        // request with any attribute is refused, as the doc of
+        // `Family::POLICY` says. A pointer with `maxattr` 0 would turn
+        // validation off instead (`genl_family_rcv_msg_attrs_parse` parses
+        // nothing when `maxattr` is 0): every attribute would reach the
+        // operations unchecked. (Nothing reads an empty vector's dangling
+        // pointer while `maxattr` is 0; null is still the honest value.)
+        if policy.len() > 1 {
+            family.maxattr = u32::try_from(policy.len() - 1).map_err(|_| EINVAL)?;
+            family.policy = policy.as_ptr();
+        }
         family.ops = ops.as_ptr();
         family.n_ops = u8::try_from(ops.len()).map_err(|_| EINVAL)?;
         family.mcgrps = groups.as_ptr();
@@ -302,10 +314,19 @@ impl<F: Family> Registration<F> {
     }
 
     /// The id the kernel gave multicast group `group` (an index of
-    /// `F::GROUPS`): what userspace joins.
+    /// `F::GROUPS`): what userspace joins. 0 (never a group's id) for an
+    /// index the family does not have.
     pub fn group_id(&self, group: u32) -> u32 {
-        // SAFETY: as in `id`.
-        unsafe { (*self.inner.family.get()).mcgrp_offset + group }
+        // SAFETY: as in `id` (`mcgrp_offset` too was written then).
+        let (offset, groups) = unsafe {
+            let family = &*self.inner.family.get();
+            (family.mcgrp_offset, u32::from(family.n_mcgrps))
+        };
+        if group < groups {
+            offset.saturating_add(group)
+        } else {
+            0
+        }
     }
 }
 

@@ -23,19 +23,30 @@ pub struct SkBuff {
 
 impl SkBuff {
     /// Allocates a buffer and copies `bytes` (one or more whole netlink
-    /// messages) into it. Fails with `ENOMEM` when the kernel has no memory.
+    /// messages) into it. Fails with `ENOMEM` when the kernel has no memory,
+    /// `EMSGSIZE` for more bytes than a buffer can hold (4 GiB).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let len = u32::try_from(bytes.len()).map_err(|_| super::errno(crate::wire::errno::EMSGSIZE))?;
+        let too_big = || super::errno(crate::wire::errno::EMSGSIZE);
+        let len = u32::try_from(bytes.len()).map_err(|_| too_big())?;
         // SAFETY: `__alloc_skb` may be called with any size and flags from
         // process context (the input callback runs in the sender's process);
         // flags 0 asks for a plain buffer, NUMA_NO_NODE for any memory node.
         let raw = unsafe { bindings::__alloc_skb(len, bindings::GFP_KERNEL, 0, bindings::NUMA_NO_NODE) };
         let ptr = NonNull::new(raw).ok_or(ENOMEM)?;
         let skb = SkBuff { ptr };
-        // SAFETY: the buffer was just allocated with room for at least `len`
-        // bytes, so `skb_put` (which would BUG on overflow) extends it by `len`
-        // within its tailroom and returns a pointer to those `len` bytes. They
-        // do not overlap `bytes`, which the caller owns.
+        // `__alloc_skb` computes the room for `len` in 32 bits: within 320
+        // bytes of 4 GiB it wraps, and a tiny buffer comes back. Its free
+        // room (`skb_tailroom`: `end - tail`, offsets on 64-bit kernels, of
+        // a linear buffer) is what `skb_put` may take.
+        // SAFETY: the buffer is ours and live; only two fields are read.
+        let room = unsafe { (*skb.ptr.as_ptr()).end.saturating_sub((*skb.ptr.as_ptr()).tail) };
+        if room < len {
+            return Err(too_big());
+        }
+        // SAFETY: the buffer is new and linear, with `room` ≥ `len` bytes of
+        // tailroom (checked above), so `skb_put` (which would BUG on
+        // overflow) extends it by `len` and returns a pointer to those `len`
+        // bytes. They do not overlap `bytes`, which the caller owns.
         unsafe {
             let dst = bindings::skb_put(skb.ptr.as_ptr(), len).cast::<u8>();
             core::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());

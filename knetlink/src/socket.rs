@@ -151,6 +151,11 @@ impl<H: Handler> Socket<H> {
         if HANDLER.compare_exchange(core::ptr::null_mut(), ptr, Ordering::AcqRel, Ordering::Acquire).is_err() {
             return Err(EBUSY);
         }
+        // Anybody may listen (NL_CFG_F_NONROOT_RECV), but never
+        // NL_CFG_F_NONROOT_SEND: without it, only CAP_NET_ADMIN may send to
+        // a group or to another process's port (`netlink_sendmsg`), so no
+        // user can forge a notification, or a datagram that makes a
+        // listener give up, in another user's socket.
         let mut cfg = bindings::netlink_kernel_cfg {
             groups,
             flags: bindings::NL_CFG_F_NONROOT_RECV,

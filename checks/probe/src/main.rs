@@ -128,6 +128,13 @@ enum Case {
     /// 8000 bytes of 0xff; 17 bytes of 0xff). Prints only `sent N
     /// datagrams`. For checking that nobody can fill the kernel log.
     Flood,
+    /// `--count` sockets each send the request (a dump: `--flags 768`),
+    /// read one datagram of its answers, and are then held open, unread,
+    /// for `--wait-ms`, and closed: dumps abandoned mid-way, whose state
+    /// the module must free when the socket goes (and not before). Prints
+    /// `abandoned H dumps after their first part (W ended in one part, R
+    /// refused)`.
+    Abandon,
 }
 
 fn main() -> std::process::ExitCode {
@@ -205,6 +212,7 @@ fn build(cli: &Cli, other: u32) -> io::Result<Vec<u8>> {
         Case::BareAck => request(&mut w, cli, cli.ty, nlmsg::F_ACK, 1, &[])?,
         Case::NoopAck => request(&mut w, cli, nlmsg::NOOP, req, 1, &[])?,
         Case::Flood => return Err(io::Error::other("flood sends many datagrams: see flood()")),
+        Case::Abandon => request(&mut w, cli, cli.ty, nlmsg::F_REQUEST, 1, &payload)?,
     }
     Ok(w.as_bytes().to_vec())
 }
@@ -262,6 +270,41 @@ fn flood(cli: &Cli) -> io::Result<()> {
     Ok(())
 }
 
+/// Starts `--count` dumps on as many sockets and abandons them after their
+/// first part (see `Case::Abandon`).
+fn abandon(cli: &Cli) -> io::Result<()> {
+    let bytes = build(cli, 0)?;
+    let mut socks = Vec::new();
+    let (mut held, mut whole, mut refused) = (0, 0, 0);
+    for _ in 0..cli.count {
+        let sock = Socket::open(cli.protocol)?;
+        // A small receive buffer: the core fills the next part only when
+        // the reader has made room, so the dump stays where it is.
+        sock.set_rcvbuf(0)?;
+        sock.send(&bytes)?;
+        // A page-sized read: the core sizes the next parts by the reader's
+        // buffer, so they stay small (NLMSG_GOODSIZE) and many remain.
+        let d = match sock.recv(4096, Duration::from_secs(5))? {
+            Received::Datagram(d) => d,
+            Received::Error(e) => return Err(io::Error::from_raw_os_error(e)),
+            Received::Nothing => return Err(io::Error::other("no answer to the dump request")),
+        };
+        let types: Vec<u16> = Messages::new(&d.bytes).filter_map(|m| m.ok().map(|m| m.header.ty)).collect();
+        if types.contains(&nlmsg::ERROR) {
+            refused += 1;
+        } else if types.contains(&nlmsg::DONE) {
+            whole += 1;
+        } else {
+            held += 1;
+        }
+        socks.push(sock);
+    }
+    std::thread::sleep(Duration::from_millis(cli.wait_ms));
+    drop(socks);
+    println!("abandoned {held} dumps after their first part ({whole} ended in one part, {refused} refused)");
+    Ok(())
+}
+
 fn parse_hex(hex: &str) -> io::Result<Vec<u8>> {
     let bad = || io::Error::new(io::ErrorKind::InvalidInput, "--hex wants pairs of hex digits");
     if !hex.len().is_multiple_of(2) {
@@ -288,6 +331,9 @@ fn open(cli: &Cli) -> io::Result<Socket> {
 fn run(cli: &Cli) -> io::Result<()> {
     if cli.case == Case::Flood {
         return flood(cli);
+    }
+    if cli.case == Case::Abandon {
+        return abandon(cli);
     }
     let sock = open(cli)?;
     let other = match cli.case {
