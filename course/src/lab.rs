@@ -2,6 +2,7 @@
 //! boots the lab kernel with them. The kernel itself and the VM are the shell
 //! scripts in `lab/`; this file drives them.
 
+use crate::builder::{self, Workspace};
 use crate::lessons::{Lesson, Variant};
 use anyhow::{bail, Context, Result};
 use std::fs;
@@ -9,17 +10,12 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The target the lab's static userspace programs are built for.
-const USER_TARGET: &str = "x86_64-unknown-linux-gnu";
-
-/// Folders shared by every kernel module, copied next to each module's
-/// sources as `<name>/` (so a module says `#[path = "wire/lib.rs"] mod wire;`).
-const SHARED_KERNEL_SOURCES: &[(&str, &str)] = &[("wire/src", "wire"), ("knetlink/src", "knetlink")];
-
 /// A lab whose kernel is built and ready.
 pub struct Lab {
-    root: PathBuf,
-    kernel: PathBuf,
+    /// The course's root folder.
+    pub root: PathBuf,
+    /// The lab kernel's build folder (what modules build against).
+    pub kernel: PathBuf,
 }
 
 /// Runs `cmd`, failing with its name when it cannot start or exits non-zero.
@@ -37,6 +33,8 @@ fn run(cmd: &mut Command) -> Result<()> {
 pub enum Lint {
     /// The compiler only: the quick edit loop (`run`, `shell`, `bench`).
     Fast,
+    /// The compiler only, and its warnings not shown (mutants, grading).
+    Quiet,
     /// With clippy (`CLIPPY=1`); warnings are shown (`check`).
     Clippy,
     /// With clippy, and any warning fails the build (the solutions, `verify`).
@@ -60,104 +58,17 @@ impl Lab {
         Ok(Lab { root: root.to_path_buf(), kernel })
     }
 
-    /// Where this run's build products go.
-    fn work_dir(&self, variant: Variant) -> PathBuf {
-        self.root.join("target/lab").join(variant.name())
-    }
-
-    /// Builds the lesson's kernel modules and returns the `.ko` files.
-    pub fn build_modules(&self, lesson: &Lesson, variant: Variant, lint: Lint) -> Result<Vec<PathBuf>> {
-        let Some(src) = lesson.kmod_dir(&self.root, variant) else {
-            return Ok(Vec::new());
-        };
-        // 6.12 writes its build products next to the sources: build from a copy.
-        let build = self.work_dir(variant).join("kmods").join(&lesson.slug);
-        sync_dir(&src, &build)?;
-        for (from, to) in SHARED_KERNEL_SOURCES {
-            let from = self.root.join(from);
-            if from.is_dir() {
-                sync_dir(&from, &build.join(to))?;
-            }
-        }
-        // A lesson that builds on an earlier one includes its reference code.
-        for slug in &lesson.manifest.builds_on {
-            let from = self.root.join("solutions/kmods").join(slug);
-            if !from.is_dir() {
-                bail!("lesson.toml of {} builds on {slug}, which has no {}", lesson.slug, from.display());
-            }
-            let to = slug.split_once('-').map_or(slug.as_str(), |(_, topic)| topic);
-            sync_dir(&from, &build.join(to))?;
-        }
-        let llvm = std::env::var("LAB_LLVM").unwrap_or_else(|_| "-19".into());
-        let out = Command::new("make")
-            .arg("-C")
-            .arg(&self.kernel)
-            .arg(format!("M={}", build.display()))
-            .arg(format!("LLVM={llvm}"))
-            .args(if lint == Lint::Fast { &["modules"][..] } else { &["CLIPPY=1", "modules"][..] })
-            .output()
-            .context("running make for the kernel module")?;
-        let log = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
-        let warned = log.contains("warning:");
-        if !out.status.success() || warned {
-            eprintln!("{log}");
-        }
-        if !out.status.success() {
-            bail!("the kernel module in {} does not build (see above)", src.display());
-        }
-        if warned && lint == Lint::Strict {
-            bail!("the kernel module in {} builds with warnings (see above)", src.display());
-        }
-        let mut kos = Vec::new();
-        for entry in fs::read_dir(&build)? {
-            let path = entry?.path();
-            if path.extension().is_some_and(|e| e == "ko") {
-                kos.push(path);
-            }
-        }
-        if kos.is_empty() {
-            bail!("building {} made no .ko file: does its Kbuild say obj-m := NAME.o?", src.display());
-        }
-        Ok(kos)
-    }
-
-    /// Builds the lesson's userspace programs, statically linked for the VM.
-    /// Returns (name in the VM, path of the binary).
-    pub fn build_programs(&self, lesson: &Lesson, variant: Variant) -> Result<Vec<(String, PathBuf)>> {
-        let Some(dir) = lesson.crate_dir(&self.root, variant) else {
-            return Ok(Vec::new());
-        };
-        if lesson.manifest.programs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let bin_dir = self.build_static(&dir)?;
-        let mut bins = Vec::new();
-        for name in &lesson.manifest.programs {
-            let file = lesson.binary(name, variant);
-            let path = bin_dir.join(&file);
-            if !path.is_file() {
-                bail!("{} has no binary `{file}` (lesson.toml lists program `{name}`)", dir.display());
-            }
-            bins.push((name.clone(), path));
-        }
-        Ok(bins)
-    }
-
-    /// Builds the binaries of the crate in `dir` statically linked, for the
-    /// VM, and returns the folder they are in.
-    fn build_static(&self, dir: &Path) -> Result<PathBuf> {
-        let target_dir = self.root.join("target/lab/user");
-        run(Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--bins", "--profile", "lab", "--target", USER_TARGET, "--manifest-path"])
-            .arg(dir.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target_dir)
-            // Static, and not position-independent: a static-pie binary
-            // relocates itself at every start, which under the VM's emulated
-            // CPU costs some 60 ms a process (checks start hundreds).
-            .env("RUSTFLAGS", "-C target-feature=+crt-static -C relocation-model=static"))
-        .with_context(|| format!("building the programs of {}", dir.display()))?;
-        Ok(target_dir.join(USER_TARGET).join("lab"))
+    /// `nlprobe`, the checks' raw netlink prober, built for the VM.
+    pub fn probe(&self) -> Result<PathBuf> {
+        let dir = builder::static_binaries(
+            self,
+            &self.root.join("checks/probe"),
+            &Workspace::Course,
+            None,
+            &["nlprobe".to_string()],
+            false,
+        )?;
+        Ok(dir.join("nlprobe"))
     }
 
     /// Builds the given lessons and lays out what the guest sees as /lab:
@@ -169,26 +80,26 @@ impl Lab {
             [one] => one.slug.clone(),
             _ => "all".to_string(),
         };
-        let stage = self.work_dir(variant).join("stage").join(name);
+        let stage = self.root.join("target/lab").join(variant.name()).join("stage").join(name);
         if stage.exists() {
             fs::remove_dir_all(&stage)?;
         }
         fs::create_dir_all(stage.join("bin"))?;
         // The checks' raw netlink prober, in every run.
-        let probe = self.build_static(&self.root.join("checks/probe"))?.join("nlprobe");
-        fs::copy(probe, stage.join("bin/nlprobe"))?;
+        fs::copy(self.probe()?, stage.join("bin/nlprobe"))?;
         for lesson in lessons {
-            for ko in self.build_modules(lesson, variant, lint)? {
-                fs::copy(&ko, stage.join(ko.file_name().unwrap_or_default()))?;
+            let built = builder::build(self, lesson, &lesson.source(&self.root, variant), lint)?;
+            for ko in &built.modules {
+                fs::copy(ko, stage.join(ko.file_name().unwrap_or_default()))?;
             }
-            for (name, path) in self.build_programs(lesson, variant)? {
+            for (name, path) in &built.programs {
                 // With several lessons (the shell), a later lesson's program
                 // may have an earlier one's name (lesson 06's `rtm`): the
                 // later wins, and each stays reachable as NAME-NN (`rtm-05`).
                 if lessons.len() > 1 {
-                    fs::copy(&path, stage.join("bin").join(format!("{name}-{:02}", lesson.number)))?;
+                    fs::copy(path, stage.join("bin").join(format!("{name}-{:02}", lesson.number)))?;
                 }
-                fs::copy(&path, stage.join("bin").join(name))?;
+                fs::copy(path, stage.join("bin").join(name))?;
             }
             for script in ["check.sh", "demo.sh", "bench.sh"] {
                 let from = lesson.checks_dir(&self.root).join(script);
@@ -233,7 +144,7 @@ impl Lab {
 }
 
 /// Removes the terminal escape sequences the firmware prints (ESC c, ESC [ ... letter).
-fn strip_escapes(line: &str) -> String {
+pub fn strip_escapes(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
@@ -246,25 +157,6 @@ fn strip_escapes(line: &str) -> String {
         }
     }
     out
-}
-
-/// Makes `to` a copy of `from`, rewriting only files whose contents changed,
-/// so that make rebuilds only what was edited. Leaves build products alone.
-fn sync_dir(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if entry.file_type()?.is_dir() {
-            sync_dir(&src, &dst)?;
-        } else {
-            let data = fs::read(&src)?;
-            if fs::read(&dst).ok().as_deref() != Some(&data[..]) {
-                fs::write(&dst, data)?;
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
