@@ -11,7 +11,7 @@ probe_is() {
 check loads insmod /lab/greet.ko
 
 greet send hello >/tmp/greet.out 2>&1
-check sent logged "^greet: GREET seq 1 from port [0-9]*: 5 bytes"
+check_logged sent "^greet: GREET seq 1 from port [0-9]*: 5 bytes" /tmp/greet.out
 
 got=$(nlprobe valid | tr '\n' ';')
 case "$got" in
@@ -19,7 +19,7 @@ case "$got" in
   *) fail reply "expected a GREET_REPLY and an ACK with seq=1, got '$got'" ;;
 esac
 
-check greet-program sh -c 'greet send --ack hello | grep -q "kernel replied \"Hello from the kernel! You said: hello\" (acked)"'
+check_grep greet-program 'kernel replied "Hello from the kernel! You said: hello" (acked)' greet send --ack hello
 
 out=$(greet send --sockets 2 hi 2>&1)
 ports=$(echo "$out" | grep -o '^port [0-9]*' | sort -u | wc -l)
@@ -43,7 +43,7 @@ probe_is empty-payload "error seq=1 EINVAL" empty-payload
 probe_is big-payload "error seq=1 EMSGSIZE" big-payload
 got=$(nlprobe batch-then-garbage | grep -c 'seq=1')
 [ "$got" -ge 1 ] && pass garbage-after-valid || fail garbage-after-valid "the valid request got no answer"
-check still-serving sh -c 'nlprobe valid | grep -q "seq=1"'
+check_grep still-serving "seq=1" nlprobe valid
 
 check unloads sh -c 'rmmod greet && ! nlprobe valid 2>/dev/null'
 check no-oops no_oops
