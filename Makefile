@@ -6,7 +6,7 @@
 COURSE := cargo run --quiet -p course --
 MDBOOK := $(HOME)/.cargo/bin/mdbook
 
-.PHONY: help setup list shell gen book serve test test-host test-lab bench
+.PHONY: help setup list shell gen grade grade-class handout book serve test test-host test-lab test-classroom bench bench-grade
 .DEFAULT_GOAL := help
 
 help:
@@ -16,11 +16,18 @@ help:
 	@echo "  make setup          install the lab's packages and build the lab kernel (once, 10-20 min)"
 	@echo "  make lesson-N       build lesson N (your code), boot the lab, show the exchange"
 	@echo "  make check-N        run lesson N's checks on your code: what passes, what fails, hints"
+	@echo "  make watch-N        check lesson N again each time you save a file of it (q quits)"
 	@echo "  make diff-N         your code of lesson N against the reference solution"
 	@echo "  make solution-N     like lesson-N, with the reference solution"
 	@echo "  make list           the lessons, their exercises, your progress"
 	@echo "  make shell          an interactive lab VM with every lesson's modules and programs"
 	@echo "  make book / serve   build the book / read it at http://localhost:3000"
+	@echo "  make grade          every lesson's checks in one lab boot: reports in target/grade/"
+	@echo
+	@echo "For instructors (the book's chapter \"For instructors\"):"
+	@echo "  make handout DIR=path [SOLUTIONS=1,2]   a student repository, without (most) solutions"
+	@echo "  make grade-class CLASS=dir              grade every submission in dir, sandboxed"
+	@echo "  make bench-grade    figures: seconds to grade a student, and a class of 30"
 	@echo
 	@echo "For course authors:"
 	@echo "  make gen            make lessons/ and kmods/ from solutions/ (the starter code)"
@@ -41,6 +48,20 @@ check-%:
 
 diff-%:
 	$(COURSE) diff $*
+
+watch-%:
+	$(COURSE) watch $*
+
+grade:
+	$(COURSE) grade
+
+grade-class:
+	@[ -n "$(CLASS)" ] || { echo "usage: make grade-class CLASS=folder-of-submissions"; exit 2; }
+	$(COURSE) grade --class "$(CLASS)"
+
+handout:
+	@[ -n "$(DIR)" ] || { echo "usage: make handout DIR=new-folder [SOLUTIONS=1,2]"; exit 2; }
+	$(COURSE) handout "$(DIR)" $(if $(SOLUTIONS),--solutions $(SOLUTIONS))
 
 list:
 	@$(COURSE) list
@@ -67,7 +88,7 @@ test: test-host test-lab
 	@echo "make test: all passed"
 
 test-host:
-	bash lab/setup.sh --browser
+	bash lab/setup.sh --browser --grade
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace --quiet
@@ -76,8 +97,15 @@ test-host:
 	$(MDBOOK) test book
 	bash book/browser-check.sh
 
-test-lab:
+test-lab: test-classroom
 	$(COURSE) verify
+
+# Grading, class grading with hostile submissions, the handout: in the lab.
+test-classroom:
+	cargo test --quiet -p course --test classroom -- --ignored --test-threads=1
 
 bench:
 	bash lab/bench.sh
+
+bench-grade:
+	$(COURSE) bench-grade

@@ -5,17 +5,20 @@
 #   (for the kernel), mdbook and mdbook-mermaid (for the book).
 #   With --browser also Debian's chromium, which book/browser-check.sh uses
 #   to open the built book (`make test` needs it; the lessons do not).
+#   With --grade also Debian's bubblewrap, the sandbox `course grade --class`
+#   builds students' code in.
 # Run it as often as you like: a second run takes about a second.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 # The book's diagram preprocessor (it works with mdBook 0.5 from 0.17 on).
 : "${LAB_MDBOOK_MERMAID_VERSION:=0.17.1}"
-browser=0
+browser=0 grade=0
 for arg in "$@"; do
   case "$arg" in
     --browser) browser=1 ;;
-    *) die "unknown argument: $arg (usage: lab/setup.sh [--browser])" ;;
+    --grade) grade=1 ;;
+    *) die "unknown argument: $arg (usage: lab/setup.sh [--browser] [--grade])" ;;
   esac
 done
 
@@ -24,6 +27,7 @@ packages=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make
 # With LAB_KERNEL_SRC pointing at a kernel tree, Debian's source package is not needed.
 [ -n "${LAB_KERNEL_SRC:-}" ] || packages+=("$LAB_SOURCE_PKG")
 [ $browser = 0 ] || packages+=(chromium)
+[ $grade = 0 ] || packages+=(bubblewrap)
 
 missing=()
 if ! command -v dpkg-query >/dev/null; then

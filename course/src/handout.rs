@@ -1,0 +1,320 @@
+//! `course handout DIR`: the repository an instructor gives a class. It has
+//! everything a student works with (the starters, the book, the lab, the
+//! checks, this tool) and no reference solution, except those of the
+//! lessons released with `--solutions`.
+//!
+//! What changes on the way, for the lessons whose solution stays back:
+//! - `solutions/kmods/NN-topic` and `solutions/lessons/NN-topic` are left out;
+//!   `lessons/` and `kmods/` are the generated starters;
+//! - the book includes the student's starter where it included the
+//!   solution's file, and a `<details>` block (a folded answer) that included
+//!   a solution says that it is not released yet;
+//! - `lesson.toml` loses its `[[mutation]]` entries (they quote answers);
+//! - a workspace dependency on a solution crate (lesson 06 uses lesson 05's
+//!   `rtm` library) points at the student's own crate, and a lesson that
+//!   builds on an unreleased lesson's module builds on the student's (the
+//!   lab tool falls back to `kmods/` when `solutions/kmods/` is missing);
+//! - `.ci/` stays out (its `make test` proves the course with the solutions);
+//! - a `.handout` file records the course's commit and the released lessons:
+//!   `make gen` and `make verify` refuse to run, `make diff-N` says when a
+//!   solution is not released.
+
+use crate::lessons::{self, Lesson};
+use crate::markers::Version;
+use crate::starters;
+use anyhow::{bail, Context, Result};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+/// The file that marks a handout, at its root.
+pub const MARKER: &str = ".handout";
+
+/// The lessons whose solutions a handout at `root` holds, if it is one.
+pub fn released(root: &Path) -> Option<BTreeSet<u32>> {
+    let text = fs::read_to_string(root.join(MARKER)).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let list = table.get("released")?.as_array()?;
+    Some(list.iter().filter_map(|v| v.as_integer()).filter_map(|n| u32::try_from(n).ok()).collect())
+}
+
+/// The lesson number of a `solutions/{kmods,lessons}/NN-topic/...` path.
+fn solution_lesson(path: &Path) -> Option<u32> {
+    let mut parts = path.components().filter_map(|c| match c {
+        Component::Normal(s) => s.to_str(),
+        _ => None,
+    });
+    if parts.next()? != "solutions" || !matches!(parts.next()?, "kmods" | "lessons") {
+        return None;
+    }
+    parts.next()?.split('-').next()?.parse().ok()
+}
+
+/// The files Git tracks in `root` (or, outside Git, every file but build products).
+fn tracked(root: &Path) -> Result<Vec<PathBuf>> {
+    let out = Command::new("git").current_dir(root).args(["ls-files", "-z"]).output();
+    match out {
+        Ok(o) if o.status.success() => Ok(o
+            .stdout
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| PathBuf::from(String::from_utf8_lossy(p).into_owned()))
+            .filter(|p| root.join(p).is_file())
+            .collect()),
+        _ => crate::builder::source_files(root),
+    }
+}
+
+/// Every file of the handout: path -> contents.
+pub fn files(root: &Path, released: &BTreeSet<u32>) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
+    let lessons = lessons::all(root)?;
+    let unreleased: Vec<&Lesson> = lessons.iter().filter(|l| !released.contains(&l.number)).collect();
+    let mut out = BTreeMap::new();
+    for rel in tracked(root)? {
+        let first = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+        if matches!(first.as_str(), "lessons" | "kmods" | ".ci") || rel == Path::new(MARKER) {
+            continue;
+        }
+        if solution_lesson(&rel).is_some_and(|n| !released.contains(&n)) {
+            continue;
+        }
+        let data = fs::read(root.join(&rel)).with_context(|| format!("reading {}", rel.display()))?;
+        let name = rel.to_string_lossy();
+        let data = if rel == Path::new("Cargo.toml") {
+            workspace_manifest(root, &String::from_utf8_lossy(&data), &unreleased)?.into_bytes()
+        } else if name.starts_with("checks/") && name.ends_with("/lesson.toml") {
+            let number = rel.components().nth(1).and_then(|c| c.as_os_str().to_str()?.split('-').next()?.parse().ok());
+            if number.is_some_and(|n: u32| !released.contains(&n)) {
+                without_mutations(&String::from_utf8_lossy(&data)).into_bytes()
+            } else {
+                data
+            }
+        } else if name.starts_with("book/src/") && name.ends_with(".md") {
+            book_page(&rel, &String::from_utf8_lossy(&data), released).into_bytes()
+        } else {
+            data
+        };
+        out.insert(rel, data);
+    }
+    out.extend(starters::render_all(root, Version::Starter)?);
+    let list: Vec<String> = released.iter().map(u32::to_string).collect();
+    out.insert(
+        PathBuf::from(MARKER),
+        format!(
+            "# A handout of the netlink course (`course handout`): the lessons whose\n\
+             # reference solutions it holds, and the course commit it was made from.\n\
+             released = [{}]\ncourse = \"{}\"\n",
+            list.join(", "),
+            crate::grade::course_version(root)
+        )
+        .into_bytes(),
+    );
+    Ok(out)
+}
+
+/// The course's Cargo.toml with workspace dependencies on unreleased
+/// solution crates pointed at the student's crates (`rtm-cli`).
+fn workspace_manifest(root: &Path, text: &str, unreleased: &[&Lesson]) -> Result<String> {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut line = line.to_string();
+        for l in unreleased {
+            let from = format!("\"solutions/lessons/{}\"", l.slug);
+            if line.contains(&from) {
+                let solution_manifest = root.join("solutions/lessons").join(&l.slug).join("Cargo.toml");
+                let (solution_name, starter_name) = package_names(&solution_manifest)?;
+                line = line
+                    .replace(&from, &format!("\"lessons/{}\"", l.slug))
+                    .replace(&format!("\"{solution_name}\""), &format!("\"{starter_name}\""));
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// A solution crate's package name, and its starter's.
+fn package_names(manifest: &Path) -> Result<(String, String)> {
+    let text = fs::read_to_string(manifest).with_context(|| format!("reading {}", manifest.display()))?;
+    let name = |src: &str| -> Result<String> {
+        let table: toml::Table = toml::from_str(src)?;
+        let name = table.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str());
+        Ok(name.context("no package name")?.to_string())
+    };
+    let starter = crate::markers::render(&manifest.display().to_string(), &text, Version::Starter)?;
+    Ok((name(&text)?, name(&starter)?))
+}
+
+/// `lesson.toml` without its `[[mutation]]` tables (they quote the answers),
+/// and the comment lines just before the first.
+pub fn without_mutations(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut keep = vec![true; lines.len()];
+    let mut in_mutation = false;
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            in_mutation = t.starts_with("[[mutation]]");
+            if in_mutation {
+                let mut j = i;
+                while j > 0 && (lines[j - 1].trim_start().starts_with('#') || lines[j - 1].trim().is_empty()) {
+                    j -= 1;
+                    keep[j] = false;
+                }
+            }
+        }
+        if in_mutation {
+            keep[i] = false;
+        }
+    }
+    let mut out: String = lines.iter().zip(&keep).filter(|(_, k)| **k).map(|(l, _)| format!("{l}\n")).collect();
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// A book page as the handout has it: includes of unreleased solution files
+/// include the student's starter instead, and a `<details>` block that
+/// included one says the solution is not released yet.
+pub fn book_page(page: &Path, text: &str, released: &BTreeSet<u32>) -> String {
+    let dir = page.parent().unwrap_or(Path::new(""));
+    // The unreleased lesson an include line reads from, if any.
+    let unreleased_include = |line: &str| -> Option<u32> {
+        let start = line.find("{{#")?;
+        let rest = &line[start..];
+        let path = rest.split_whitespace().nth(1)?.split(':').next()?.trim_end_matches("}}");
+        let n = solution_lesson(&normalize(&dir.join(path)))?;
+        (!released.contains(&n)).then_some(n)
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.trim_start().starts_with("<details") {
+            let end = (i..lines.len()).find(|&j| lines[j].contains("</details>")).unwrap_or(lines.len() - 1);
+            if let Some(n) = lines[i..=end].iter().find_map(|l| unreleased_include(l)) {
+                let indent = &line[..line.len() - line.trim_start().len()];
+                out.push_str(&format!(
+                    "{indent}<details>\n{indent}<summary>Reference solution</summary>\n\n\
+                     {indent}The reference solution of lesson {n:02} is not released yet: your instructor\n\
+                     {indent}releases it later (`make diff-{n}` will then compare your code with it).\n\n\
+                     {indent}</details>\n"
+                ));
+                i = end + 1;
+                continue;
+            }
+        }
+        if unreleased_include(line).is_some() {
+            out.push_str(&line.replacen("solutions/", "", 1));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+        i += 1;
+    }
+    out
+}
+
+/// `a/b/../c` as `a/c` (without touching the file system).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `course handout DIR`: writes the handout as a new Git repository with
+/// one commit.
+pub fn write(root: &Path, dir: &Path, released: &BTreeSet<u32>) -> Result<usize> {
+    if dir.exists() && fs::read_dir(dir)?.next().is_some() {
+        bail!("{} exists and is not empty: give a new folder", dir.display());
+    }
+    let all = lessons::all(root)?;
+    for n in released {
+        if !all.iter().any(|l| l.number == *n) {
+            bail!("there is no lesson {n} to release");
+        }
+    }
+    let files = files(root, released)?;
+    for (rel, data) in &files {
+        let path = dir.join(rel);
+        fs::create_dir_all(path.parent().context("handout path")?)?;
+        fs::write(&path, data)?;
+        // Scripts stay executable.
+        if let Ok(meta) = fs::metadata(root.join(rel)) {
+            fs::set_permissions(&path, meta.permissions())?;
+        }
+    }
+    let git = |args: &[&str]| -> Result<()> {
+        let status = Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=The netlink course", "-c", "user.email=course@localhost"])
+            .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .status()
+            .context("running git")?;
+        if !status.success() {
+            bail!("git {} failed in {}", args.join(" "), dir.display());
+        }
+        Ok(())
+    };
+    git(&["init", "-q"])?;
+    git(&["add", "-A"])?;
+    let what = if released.is_empty() {
+        "no solutions released".to_string()
+    } else {
+        format!("solutions of lesson(s) {}", released.iter().map(u32::to_string).collect::<Vec<_>>().join(", "))
+    };
+    git(&["commit", "-q", "-m", &format!("The netlink course, handout ({what})")])?;
+    Ok(files.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mutations_are_cut_out_of_lesson_toml() {
+        let toml = "title = \"t\"\n\n[[check]]\nname = \"a\"\n\n# Wrong answers:\n[[mutation]]\nname = \"m\"\nfind = \"x\"\n\n[[mutation]]\nname = \"n\"\n";
+        assert_eq!(without_mutations(toml), "title = \"t\"\n\n[[check]]\nname = \"a\"\n");
+        let parsed: toml::Table = toml::from_str(&without_mutations(toml)).unwrap();
+        assert!(parsed.get("mutation").is_none());
+    }
+
+    #[test]
+    fn the_book_shows_starters_and_no_unreleased_answer() {
+        let page = Path::new("book/src/lessons/01-hello.md");
+        let text = "Intro\n{{#include ../../../solutions/kmods/01-hello/hello.rs:init}}\n\
+                    <details>\n<summary>Reference solution</summary>\n\n```rust\n\
+                    {{#include ../../../solutions/kmods/01-hello/hello.rs:drop}}\n```\n</details>\n\
+                    {{#include ../../../wire/src/nlmsg.rs:x}}\n{{#include ../../../solutions/kmods/02-greet/greet.rs:y}}\n";
+        let none = book_page(page, text, &BTreeSet::new());
+        assert!(none.contains("{{#include ../../../kmods/01-hello/hello.rs:init}}"));
+        assert!(!none.contains("hello.rs:drop"), "the folded answer is gone");
+        assert!(none.contains("not released yet"));
+        assert!(none.contains("{{#include ../../../wire/src/nlmsg.rs:x}}"));
+        assert!(!none.contains("solutions/"));
+        let one = book_page(page, text, &BTreeSet::from([1]));
+        assert!(one.contains("solutions/kmods/01-hello/hello.rs:drop"));
+        assert!(one.contains("{{#include ../../../kmods/02-greet/greet.rs:y}}"));
+    }
+
+    #[test]
+    fn solution_paths_are_recognised() {
+        assert_eq!(solution_lesson(Path::new("solutions/kmods/05-rtm/rtm.rs")), Some(5));
+        assert_eq!(solution_lesson(Path::new("solutions/lessons/02-greet/src/main.rs")), Some(2));
+        assert_eq!(solution_lesson(Path::new("kmods/05-rtm/rtm.rs")), None);
+        assert_eq!(normalize(Path::new("book/src/lessons/../../../solutions/x")), Path::new("solutions/x"));
+    }
+}
