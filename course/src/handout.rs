@@ -116,9 +116,18 @@ pub fn files(root: &Path, released: &BTreeSet<u32>) -> Result<BTreeMap<PathBuf, 
 /// The course's Cargo.toml with workspace dependencies on unreleased
 /// solution crates pointed at the student's crates (`rtm-cli`).
 fn workspace_manifest(root: &Path, text: &str, unreleased: &[&Lesson]) -> Result<String> {
+    // Cargo takes a member glob that matches nothing for a missing folder.
+    let all = lessons::all(root)?;
+    let any_solution_crate = all
+        .iter()
+        .filter(|l| !unreleased.iter().any(|u| u.number == l.number))
+        .any(|l| root.join("solutions/lessons").join(&l.slug).is_dir());
     let mut out = String::new();
     for line in text.lines() {
         let mut line = line.to_string();
+        if line.trim_start().starts_with("members") && !any_solution_crate {
+            line = line.replace(", \"solutions/lessons/*\"", "").replace("\"solutions/lessons/*\", ", "");
+        }
         for l in unreleased {
             let from = format!("\"solutions/lessons/{}\"", l.slug);
             if line.contains(&from) {
@@ -219,6 +228,93 @@ pub fn book_page(page: &Path, text: &str, released: &BTreeSet<u32>) -> String {
     out
 }
 
+/// The answers of the unreleased lessons: the lines of their solutions'
+/// exercise regions that no starter has (long enough to be code of the
+/// answer, not a brace; a line the student's starters have elsewhere, such
+/// as a `msghdr` set-up that receiving also does, gives nothing away).
+pub fn answers(root: &Path, released: &BTreeSet<u32>) -> Result<Vec<(PathBuf, String)>> {
+    let public: String = starters::render_all(root, Version::Starter)?
+        .values()
+        .map(|data| String::from_utf8_lossy(data).into_owned())
+        .collect();
+    let mut out = Vec::new();
+    for (kind, _) in starters::TREES {
+        let base = root.join(kind);
+        for rel in crate::builder::source_files(&base)? {
+            let path = Path::new(kind).join(&rel);
+            if solution_lesson(&path).is_none_or(|n| released.contains(&n)) {
+                continue;
+            }
+            let text = fs::read_to_string(base.join(&rel)).unwrap_or_default();
+            if !crate::markers::has_markers(&text) {
+                continue;
+            }
+            let name = path.display().to_string();
+            let reference = crate::markers::render(&name, &text, Version::Reference)?;
+            for line in reference.lines().map(str::trim) {
+                let code = line.chars().filter(|c| c.is_alphanumeric()).count();
+                if code >= 16 && !line.starts_with("//") && !line.starts_with('#') && !public.contains(line) {
+                    out.push((path.clone(), line.to_string()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the book of the handout in `dir` and returns every answer line of
+/// an unreleased lesson that it shows (as the reader sees the text: tags
+/// removed, entities decoded).
+pub fn book_leaks(root: &Path, dir: &Path, released: &BTreeSet<u32>) -> Result<Vec<String>> {
+    let mdbook = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin/mdbook")).filter(|p| p.is_file());
+    let out = dir.join("target/handout-book");
+    let status = Command::new(mdbook.unwrap_or_else(|| PathBuf::from("mdbook")))
+        .arg("build")
+        .arg(dir.join("book"))
+        .arg("-d")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .context("running mdbook (lab/setup.sh installs it)")?;
+    if !status.success() {
+        bail!("the handout's book does not build: run `mdbook build` in {}/book", dir.display());
+    }
+    let mut text = String::new();
+    for rel in crate::builder::source_files(&out)? {
+        if rel.extension().is_some_and(|e| e == "html") && rel != Path::new("print.html") {
+            text += &reader_text(&fs::read_to_string(out.join(rel)).unwrap_or_default());
+        }
+    }
+    let _ = fs::remove_dir_all(dir.join("target"));
+    Ok(answers(root, released)?
+        .into_iter()
+        .filter(|(_, line)| text.contains(line.as_str()))
+        .map(|(path, line)| format!("{}: {line}", path.display()))
+        .collect())
+}
+
+/// What a reader sees of an HTML page's text: tags removed, the entities
+/// mdBook writes decoded.
+fn reader_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
 /// `a/b/../c` as `a/c` (without touching the file system).
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -269,6 +365,18 @@ pub fn write(root: &Path, dir: &Path, released: &BTreeSet<u32>) -> Result<usize>
         }
         Ok(())
     };
+    // A Cargo.lock for this workspace (the course's lists the solution crates too).
+    let _ = Command::new(env!("CARGO"))
+        .args(["update", "--workspace", "--offline", "--quiet", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .status();
+    let leaks = book_leaks(root, dir, released)?;
+    if !leaks.is_empty() {
+        bail!(
+            "the handout's book shows lines of unreleased answers (fix the chapter, or this tool):\n  {}",
+            leaks.join("\n  ")
+        );
+    }
     git(&["init", "-q"])?;
     git(&["add", "-A"])?;
     let what = if released.is_empty() {
@@ -308,6 +416,17 @@ mod tests {
         let one = book_page(page, text, &BTreeSet::from([1]));
         assert!(one.contains("solutions/kmods/01-hello/hello.rs:drop"));
         assert!(one.contains("{{#include ../../../kmods/02-greet/greet.rs:y}}"));
+    }
+
+    #[test]
+    fn answers_are_found_and_html_read_as_a_reader_sees_it() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let lines = answers(root, &BTreeSet::new()).unwrap();
+        // Exercise 1.2's answer, which no starter has.
+        assert!(lines.iter().any(|(p, l)| p.ends_with("01-hello/hello.rs") && l == "ahead.push(name, GFP_KERNEL)?;"));
+        assert!(answers(root, &BTreeSet::from([1])).unwrap().iter().all(|(p, _)| !p.ends_with("01-hello/hello.rs")));
+        let html = "<pre><code><span class=\"x\">ahead.push(name, GFP_KERNEL)?;</span> a &lt;b&gt; &amp;c</code></pre>";
+        assert_eq!(reader_text(html), "ahead.push(name, GFP_KERNEL)?; a <b> &c");
     }
 
     #[test]
