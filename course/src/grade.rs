@@ -44,6 +44,9 @@ pub struct Report {
     pub max_points: u32,
     /// Wall-clock seconds for building and running everything.
     pub seconds: f64,
+    /// How many times the lab VM booted: 1, plus one for each crash or
+    /// hang that stopped it before the last lesson (0: nothing ran).
+    pub lab_boots: usize,
     pub lessons: Vec<LessonReport>,
 }
 
@@ -77,6 +80,8 @@ pub struct LessonReport {
     /// kernel's crash report, or why it did not run.
     pub message: Option<String>,
     pub seconds: f64,
+    /// Which boot of the lab ran it (0: none).
+    pub boot: usize,
     pub points: u32,
     pub max_points: u32,
     pub exercises: Vec<ExerciseReport>,
@@ -227,6 +232,7 @@ pub fn lesson_report(lesson: &Lesson, run: Option<&Run>, failed: Option<(&str, S
         status,
         message,
         seconds: run.map_or(0.0, |r| r.time.as_secs_f64()),
+        boot: run.map_or(0, |r| r.boot),
         points: exercises.iter().map(|e| e.points).sum(),
         max_points: exercises.iter().map(|e| e.max_points).sum(),
         exercises,
@@ -296,6 +302,7 @@ pub fn report(
         points: lessons.iter().map(|l| l.points).sum(),
         max_points: lessons.iter().map(|l| l.max_points).sum(),
         seconds: started.1.elapsed().as_secs_f64(),
+        lab_boots: lessons.iter().map(|l| l.boot).max().unwrap_or(0),
         lessons,
     }
 }
@@ -485,6 +492,7 @@ mod tests {
             ending,
             lines: lines.iter().enumerate().map(|(i, l)| (Duration::from_secs(i as u64 + 1), l.to_string())).collect(),
             time: Duration::from_secs(9),
+            boot: 1,
         }
     }
 
@@ -528,6 +536,7 @@ mod tests {
             points: lr.points,
             max_points: lr.max_points,
             seconds: 1.0,
+            lab_boots: 1,
             lessons: vec![lr],
         };
         let x = junit(&r);

@@ -170,8 +170,12 @@ fn student_files(tree: &Path) -> Result<Vec<(PathBuf, bool)>> {
             let entry = entry?;
             let name = entry.file_name();
             let rel = entry.path().strip_prefix(base)?.to_path_buf();
-            // Git's own, and build products (what the course's .gitignore names).
+            // Git's own, build products (what the course's .gitignore names),
+            // and what Cargo and `course handout` generate.
             if name == ".git" || name == "target" || rel == Path::new("book/build") {
+                continue;
+            }
+            if rel == Path::new("Cargo.lock") || rel == Path::new(handout::MARKER) {
                 continue;
             }
             let kind = entry.file_type()?;

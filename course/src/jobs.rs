@@ -56,6 +56,8 @@ pub struct Run {
     pub lines: Vec<(Duration, String)>,
     /// How long it ran.
     pub time: Duration,
+    /// Which boot of the VM ran it (1 for the first; another after a crash or hang).
+    pub boot: usize,
 }
 
 impl Run {
@@ -99,6 +101,7 @@ pub fn job_timeout() -> u64 {
 pub fn run(lab: &Lab, jobs: &[Job], stage_name: &str, echo: bool) -> Result<Vec<Run>> {
     let mut runs: Vec<Option<Run>> = vec![None; jobs.len()];
     let probe = lab.probe()?;
+    let mut boots = 0;
     loop {
         let left: Vec<usize> = (0..jobs.len()).filter(|&i| runs[i].is_none()).collect();
         if left.is_empty() {
@@ -108,9 +111,11 @@ pub fn run(lab: &Lab, jobs: &[Job], stage_name: &str, echo: bool) -> Result<Vec<
         let this: Vec<&Job> = left.iter().map(|&i| &jobs[i]).collect();
         stage_jobs(lab, &stage, &probe, &this)?;
         let boot = boot(lab, &stage, this.len(), echo)?;
+        boots += 1;
         let mut ran_any = false;
         for (k, &i) in left.iter().enumerate() {
-            if let Some(run) = job_run(&boot, k + 1) {
+            if let Some(mut run) = job_run(&boot, k + 1) {
+                run.boot = boots;
                 ran_any = true;
                 runs[i] = Some(run);
             }
@@ -119,7 +124,12 @@ pub fn run(lab: &Lab, jobs: &[Job], stage_name: &str, echo: bool) -> Result<Vec<
             // The VM did not get as far as the first job: booting again would not help.
             let why = format!("the lab VM did not start the job; its console ended:\n{}", boot.tail(20));
             for &i in &left {
-                runs[i] = Some(Run { ending: Ending::NotRun(why.clone()), lines: Vec::new(), time: Duration::ZERO });
+                runs[i] = Some(Run {
+                    ending: Ending::NotRun(why.clone()),
+                    lines: Vec::new(),
+                    time: Duration::ZERO,
+                    boot: boots,
+                });
             }
         }
     }
@@ -312,7 +322,12 @@ fn job_run(boot: &Boot, n: usize) -> Option<Run> {
             ending = Some(Ending::TimedOut);
         }
         if ending.is_some() {
-            return Some(Run { ending: ending.unwrap_or(Ending::Stopped), lines, time: at.duration_since(t0) });
+            return Some(Run {
+                ending: ending.unwrap_or(Ending::Stopped),
+                lines,
+                time: at.duration_since(t0),
+                boot: 0,
+            });
         }
         lines.push((at.duration_since(t0), line.clone()));
     }
@@ -325,7 +340,7 @@ fn job_run(boot: &Boot, n: usize) -> Option<Run> {
         Ending::Stopped
     };
     let time = boot.lines.last().map_or(Duration::ZERO, |(at, _)| at.duration_since(t0));
-    Some(Run { ending, lines, time })
+    Some(Run { ending, lines, time, boot: 0 })
 }
 
 #[cfg(test)]

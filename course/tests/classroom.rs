@@ -1,0 +1,241 @@
+//! The classroom, end to end in the lab: a handout, and a class of students
+//! (some of them hostile) graded from it. These need the lab kernel and take
+//! minutes, so they are `#[ignore]`d in `cargo test`; `make test-classroom`
+//! (part of `make test`) runs them.
+
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The course's root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// A scratch folder under target/ (the sandbox has a /tmp of its own, and
+/// the class folder must be a real one the sandbox can hide).
+fn scratch(name: &str) -> PathBuf {
+    let dir = root().join("target/classroom-test").join(name);
+    if dir.exists() {
+        fs::remove_dir_all(&dir).unwrap();
+    }
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn course(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_course"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("running course");
+    eprintln!(
+        "course {}:\n{}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn run(dir: &Path, program: &str, args: &[&str]) {
+    let ok = Command::new(program)
+        .current_dir(dir)
+        .args(["-c", "user.name=s", "-c", "user.email=s@s"].iter().filter(|_| program == "git"))
+        .args(args)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "{program} {args:?} in {}", dir.display());
+}
+
+/// A student: a clone of the handout, changed by `edit`, committed.
+fn student(handout: &Path, class: &Path, name: &str, edit: impl FnOnce(&Path)) -> PathBuf {
+    let dir = class.join(name);
+    run(class, "git", &["clone", "-q", handout.to_str().unwrap(), name]);
+    edit(&dir);
+    run(&dir, "git", &["add", "-A"]);
+    run(&dir, "git", &["commit", "-q", "--allow-empty", "-m", "my work"]);
+    dir
+}
+
+/// Inserts `line` after the hello line of lesson 01's init.
+fn after_hello(dir: &Path, line: &str) {
+    let path = dir.join("kmods/01-hello/hello.rs");
+    let text = fs::read_to_string(&path).unwrap();
+    let hello = "pr_info!(\"Hello, kernel! A Rust module is loaded.\\n\");";
+    assert!(text.contains(hello));
+    fs::write(&path, text.replacen(hello, &format!("{hello}\n        {line}"), 1)).unwrap();
+}
+
+fn report(out: &Path, name: &str) -> Value {
+    let text = fs::read_to_string(out.join("students").join(name).join("grade.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn lesson<'a>(r: &'a Value, n: u64) -> &'a Value {
+    r["lessons"].as_array().unwrap().iter().find(|l| l["number"] == n).unwrap()
+}
+
+fn check<'a>(r: &'a Value, n: u64, name: &str) -> &'a Value {
+    lesson(r, n)["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap()
+}
+
+#[test]
+#[ignore = "needs the lab (make test-classroom)"]
+fn a_class_with_hostile_students_is_graded_and_nobody_else_is_affected() {
+    let base = scratch("class");
+    let handout = base.join("handout");
+    assert!(course(&["handout", handout.to_str().unwrap()], &[]).status.success());
+    let class = base.join("class");
+    fs::create_dir_all(&class).unwrap();
+    // Outside every student's folder: where the hostile build script writes.
+    let pwned = base.join("pwned");
+
+    // good: lesson 01 solved (the reference file itself), lesson 02 untouched.
+    student(&handout, &class, "good", |d| {
+        fs::copy(root().join("solutions/kmods/01-hello/hello.rs"), d.join("kmods/01-hello/hello.rs")).unwrap();
+    });
+    // starter: nothing done, handed in as a Git bundle.
+    let s = student(&handout, &class, "starter-src", |_| {});
+    run(&s, "git", &["bundle", "create", "-q", "../starter.bundle", "HEAD", "main"]);
+    fs::remove_dir_all(&s).unwrap();
+    // cheater: a check that passes everything, as a tarball.
+    let c = student(&handout, &class, "cheater", |d| {
+        let all = "modinfo loads listed hello-logged lessons-ahead unloads goodbye-logged lessons-kept no-oops";
+        fs::write(d.join("checks/01-hello/check.sh"), format!(". /lab/lib.sh\nfor c in {all}; do pass $c; done\n"))
+            .unwrap();
+    });
+    run(&class, "tar", &["-czf", "cheater.tar.gz", "cheater"]);
+    fs::remove_dir_all(&c).unwrap();
+    // builder: a build script that writes outside its folder.
+    student(&handout, &class, "builder", |d| {
+        let script = format!("fn main() {{ std::fs::write({:?}, \"x\").unwrap(); }}\n", pwned.display().to_string());
+        fs::write(d.join("lessons/02-greet/build.rs"), script).unwrap();
+    });
+    // panicker, hanger, typo: a kernel panic, an endless loop in init, a syntax error.
+    student(&handout, &class, "panicker", |d| after_hello(d, "if LESSONS.len() == 5 { panic!(\"student panic\"); }"));
+    student(&handout, &class, "hanger", |d| after_hello(d, "while LESSONS.len() == 5 { core::hint::spin_loop(); }"));
+    student(&handout, &class, "typo", |d| after_hello(d, "let x = ;"));
+
+    let out = base.join("out");
+    let graded = course(
+        &["grade", "--class", class.to_str().unwrap(), "--lessons", "1,2", "--out", out.to_str().unwrap()],
+        &[("LAB_JOB_TIMEOUT", "20")],
+    );
+    assert!(graded.status.success());
+
+    let good = report(&out, "good");
+    assert_eq!((good["points"].as_u64(), good["max_points"].as_u64()), (Some(2), Some(4)));
+    assert_eq!(lesson(&good, 1)["status"], "passed");
+    assert_eq!(good["lab_boots"], 1, "one boot for all of a student's lessons");
+    assert!(good["student"]["commit"].as_str().is_some_and(|c| c.len() == 40));
+    assert_eq!(lesson(&good, 2)["status"], "failed");
+    assert_eq!(check(&good, 2, "loads")["passed"], true);
+
+    let starter = report(&out, "starter");
+    assert_eq!(starter["points"], 0);
+    assert_eq!(check(&starter, 1, "loads")["passed"], true);
+    assert_eq!(check(&starter, 1, "goodbye-logged")["passed"], false);
+
+    let cheater = report(&out, "cheater");
+    assert_eq!(cheater["points"], 0, "the edited check was not used");
+    let ignored = cheater["student"]["ignored"].to_string();
+    assert!(ignored.contains("checks/01-hello/check.sh"), "{ignored}");
+
+    let builder = report(&out, "builder");
+    assert!(builder["student"]["refused"].as_str().unwrap().contains("build script"));
+    assert_eq!(lesson(&builder, 1)["status"], "refused");
+    assert!(!pwned.exists(), "the build script must never run");
+
+    let panicker = report(&out, "panicker");
+    assert_eq!(lesson(&panicker, 1)["status"], "crashed");
+    assert!(lesson(&panicker, 1)["message"].as_str().unwrap().contains("student panic"));
+    // Grading went on with the next lesson, in a second boot.
+    assert_eq!(lesson(&panicker, 2)["status"], "failed");
+    assert_eq!(check(&panicker, 2, "loads")["passed"], true);
+    assert_eq!(panicker["lab_boots"], 2);
+
+    let hanger = report(&out, "hanger");
+    assert_eq!(lesson(&hanger, 1)["status"], "timed-out");
+    assert_eq!(check(&hanger, 2, "loads")["passed"], true);
+
+    let typo = report(&out, "typo");
+    assert_eq!(lesson(&typo, 1)["status"], "build-failed");
+    assert!(lesson(&typo, 1)["message"].as_str().unwrap().contains("error"));
+    assert_eq!(check(&typo, 2, "loads")["passed"], true, "one lesson's build error is that lesson's");
+
+    // Everyone's JUnit and Classroom reports are there and agree.
+    for name in ["good", "starter", "cheater", "builder", "panicker", "hanger", "typo"] {
+        let dir = out.join("students").join(name);
+        assert!(fs::read_to_string(dir.join("junit.xml")).unwrap().starts_with("<?xml"));
+        let classroom: Value = serde_json::from_str(&fs::read_to_string(dir.join("classroom.json")).unwrap()).unwrap();
+        assert_eq!(classroom["max_score"], 4);
+        let score: u64 = classroom["tests"].as_array().unwrap().iter().map(|t| t["score"].as_u64().unwrap()).sum();
+        assert_eq!(score, report(&out, name)["points"].as_u64().unwrap());
+    }
+    let csv = fs::read_to_string(out.join("class.csv")).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("good,2,4,,1,1,0,0")), "{csv}");
+
+    // The class page, as a real browser builds it.
+    let page = out.join("class.html").canonicalize().unwrap();
+    let dom = Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium (lab/setup.sh --browser)");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert_eq!(dom.matches("<tr class=\"student\">").count(), 7, "one row per student");
+    assert_eq!(dom.matches("<th class=\"exercise\"").count(), 4, "one column per exercise");
+    assert!(dom.contains("<td class=\"name\">good</td><td>2/4</td><td class=\"pass\">✓</td><td class=\"pass\">✓</td>"));
+    assert!(dom.contains("<td class=\"refused\""));
+    assert!(dom.contains("id=\"checks\""), "pass rates per check");
+}
+
+#[test]
+#[ignore = "needs the lab (make test-classroom)"]
+fn a_handout_runs_lesson_01_and_hides_the_solutions() {
+    // A fixed place, with its build products kept from the last run: the
+    // handout builds its own tool and programs, which takes a minute cold.
+    let base = root().join("target/classroom-test/handout");
+    let keep = root().join("target/classroom-test/handout-target");
+    if base.join("target").exists() {
+        fs::rename(base.join("target"), &keep).unwrap();
+    }
+    if base.exists() {
+        fs::remove_dir_all(&base).unwrap();
+    }
+    assert!(course(&["handout", base.to_str().unwrap()], &[]).status.success());
+    if keep.exists() {
+        fs::rename(&keep, base.join("target")).unwrap();
+    }
+    assert!(!base.join("solutions").exists());
+    assert!(base.join(".handout").is_file());
+    let lesson_toml = fs::read_to_string(base.join("checks/01-hello/lesson.toml")).unwrap();
+    assert!(!lesson_toml.contains("[[mutation]]"), "mutations quote the answers");
+
+    let make = |target: &str| {
+        let out = Command::new("make")
+            .arg("-s")
+            .arg(target)
+            .current_dir(&base)
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        eprintln!("make {target}:\n{text}");
+        (out.status.success(), text)
+    };
+    let (ok, text) = make("check-1");
+    assert!(!ok, "the starter fails its exercise checks");
+    assert!(text.contains("PASS  loads") && text.contains("FAIL  goodbye-logged [exercise 1.1]"));
+    assert!(text.contains("Next: exercise 1.2"));
+    let (ok, text) = make("diff-1");
+    assert!(ok && text.contains("not released yet"));
+    let (ok, text) = make("gen");
+    assert!(!ok && text.contains("handout"));
+    let (ok, text) = make("list");
+    assert!(ok && text.contains("6/9 checks passed"));
+}
