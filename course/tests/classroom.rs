@@ -75,7 +75,7 @@ fn report(out: &Path, name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn lesson<'a>(r: &'a Value, n: u64) -> &'a Value {
+fn lesson(r: &Value, n: u64) -> &Value {
     r["lessons"].as_array().unwrap().iter().find(|l| l["number"] == n).unwrap()
 }
 
