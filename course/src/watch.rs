@@ -2,9 +2,10 @@
 //! time one of its files is saved, with the progress and the one thing to do
 //! next (rustlings' habit). Quits on `q` or Ctrl-C.
 //!
-//! Files are watched with the `notify` crate (through its small debouncer:
-//! an editor's save is several events, checked once); keys are read from
-//! the terminal without waiting for Enter (`stty -icanon`).
+//! Files are watched with the `notify` crate: only changes count (a file
+//! written, created, removed or renamed; not a file read, which the build
+//! itself does), and the events of one save are checked once. Keys are read
+//! from the terminal without waiting for Enter (`stty -icanon`).
 
 use crate::builder;
 use crate::check::{self, Results};
@@ -13,8 +14,8 @@ use crate::lab::{Lab, Lint};
 use crate::lessons::{Lesson, Variant};
 use crate::report::{self, Outcome};
 use anyhow::{Context, Result};
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult};
+use notify::event::{EventKind, ModifyKind};
+use notify::{RecursiveMode, Watcher};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -43,8 +44,19 @@ enum Event {
     Quit,
 }
 
-/// Is a changed path one of the lesson's sources (not an editor's swap or
-/// backup file, not a build product)?
+/// Is this event a change of contents or names (not a read, not a change
+/// of times or permissions alone)?
+pub fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
+}
+
+/// Is a changed path (relative to the course) one of the lesson's sources
+/// (not an editor's swap or backup file, not a build product)?
 pub fn is_source(path: &Path) -> bool {
     let hidden = path.components().any(|c| {
         let s = c.as_os_str().to_string_lossy();
@@ -62,19 +74,19 @@ pub fn watch(root: &Path, lesson: &Lesson) -> Result<bool> {
         .collect();
     let (tx, rx) = mpsc::channel();
     let files = tx.clone();
-    let mut debouncer = new_debouncer(Duration::from_millis(300), move |res: DebounceEventResult| {
-        if let Ok(events) = res {
-            if let Some(e) = events.iter().find(|e| is_source(&e.path)) {
-                let _ = files.send(Event::Saved(e.path.display().to_string()));
+    let base = root.to_path_buf();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(event) = res else { return };
+        if is_change(&event.kind) {
+            // Judged by the path inside the course (which may itself sit in a `target/`).
+            if let Some(path) = event.paths.iter().find(|p| is_source(p.strip_prefix(&base).unwrap_or(p))) {
+                let _ = files.send(Event::Saved(path.display().to_string()));
             }
         }
     })
     .context("starting the file watcher")?;
     for dir in &dirs {
-        debouncer
-            .watcher()
-            .watch(dir, RecursiveMode::Recursive)
-            .with_context(|| format!("watching {}", dir.display()))?;
+        watcher.watch(dir, RecursiveMode::Recursive).with_context(|| format!("watching {}", dir.display()))?;
     }
     // Keys at once, without Enter, when there is a terminal.
     if let Some(saved) = stty(&["-g"]) {
@@ -110,7 +122,14 @@ pub fn watch(root: &Path, lesson: &Lesson) -> Result<bool> {
         match rx.recv() {
             Ok(Event::Saved(path)) => {
                 why = format!("{} saved", Path::new(&path).file_name().unwrap_or_default().to_string_lossy());
-                while rx.try_recv().is_ok() {}
+                // One save is several events (an editor writes, renames, sets times): take them all.
+                std::thread::sleep(Duration::from_millis(300));
+                while let Ok(e) = rx.try_recv() {
+                    if matches!(e, Event::Quit) {
+                        restore_terminal();
+                        return Ok(true);
+                    }
+                }
             }
             Ok(Event::Quit) | Err(_) => break,
         }
@@ -190,12 +209,21 @@ mod tests {
 
     #[test]
     fn editors_files_are_not_sources() {
-        assert!(is_source(Path::new("/c/kmods/02-greet/greet.rs")));
-        assert!(is_source(Path::new("/c/lessons/02-greet/src/send.rs")));
-        assert!(!is_source(Path::new("/c/kmods/02-greet/.greet.rs.swp")));
-        assert!(!is_source(Path::new("/c/kmods/02-greet/greet.rs~")));
-        assert!(!is_source(Path::new("/c/lessons/02-greet/target/debug/x")));
-        assert!(!is_source(Path::new("/c/kmods/02-greet/4913")));
+        assert!(is_source(Path::new("kmods/02-greet/greet.rs")));
+        assert!(is_source(Path::new("lessons/02-greet/src/send.rs")));
+        assert!(!is_source(Path::new("kmods/02-greet/.greet.rs.swp")));
+        assert!(!is_source(Path::new("kmods/02-greet/greet.rs~")));
+        assert!(!is_source(Path::new("lessons/02-greet/target/debug/x")));
+        assert!(!is_source(Path::new("kmods/02-greet/4913")));
+    }
+
+    #[test]
+    fn reading_a_file_is_no_change() {
+        use notify::event::{AccessKind, CreateKind, DataChange, MetadataKind};
+        assert!(is_change(&EventKind::Modify(ModifyKind::Data(DataChange::Any))));
+        assert!(is_change(&EventKind::Create(CreateKind::File)));
+        assert!(!is_change(&EventKind::Access(AccessKind::Read)));
+        assert!(!is_change(&EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))));
     }
 
     #[test]

@@ -5,8 +5,10 @@
 
 use serde_json::Value;
 use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The course's root.
 fn root() -> PathBuf {
@@ -238,4 +240,47 @@ fn a_handout_runs_lesson_01_and_hides_the_solutions() {
     assert!(!ok && text.contains("handout"));
     let (ok, text) = make("list");
     assert!(ok && text.contains("6/9 checks passed"));
+    let (ok, text) = make("book");
+    assert!(ok && text.contains("links and includes check out"));
+
+    // make watch-1: a check, then another after a save, then q.
+    let mut watch = Command::new("make")
+        .args(["-s", "watch-1"])
+        .current_dir(&base)
+        .env_remove("CARGO_TARGET_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    // If watch never comes back, stop it (its process group) and fail.
+    let group = watch.id();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(300));
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{group}")]).status();
+    });
+    let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
+    let mut rounds = Vec::new();
+    let mut wait_round = |lines: &mut std::io::Lines<BufReader<std::process::ChildStdout>>| {
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            eprintln!("watch: {line}");
+            if line.contains("== make watch-1") {
+                rounds.push(line.clone());
+            }
+            if line.starts_with("Watching ") {
+                return;
+            }
+        }
+        panic!("watch ended early");
+    };
+    wait_round(&mut lines);
+    let hello = base.join("kmods/01-hello/hello.rs");
+    let text = fs::read_to_string(&hello).unwrap();
+    fs::write(&hello, text + "// saved by the test\n").unwrap();
+    wait_round(&mut lines);
+    watch.stdin.as_mut().unwrap().write_all(b"q").unwrap();
+    assert!(watch.wait().unwrap().success());
+    assert_eq!(rounds.len(), 2, "{rounds:?}");
+    assert!(rounds[1].contains("hello.rs saved"));
 }
