@@ -5,7 +5,8 @@
 //! Every result is kept in a cache under `target/lab/cache`, keyed by a
 //! SHA-256 of everything it was made from (the sources, the kernel, the
 //! toolchain, the lint level): code that did not change is never built twice,
-//! whoever's tree it is in.
+//! whoever's tree it is in. The cache keeps the 500 most recently used
+//! results (`LAB_BUILD_CACHE_ENTRIES`; `LAB_BUILD_CACHE` moves it).
 
 use crate::lab::{Lab, Lint};
 use crate::lessons::Lesson;
@@ -139,9 +140,43 @@ fn rustc_version() -> &'static str {
     })
 }
 
+/// The build cache: `LAB_BUILD_CACHE`, or `target/lab/cache`.
+fn cache_root(lab: &Lab) -> PathBuf {
+    std::env::var_os("LAB_BUILD_CACHE").map(PathBuf::from).unwrap_or_else(|| lab.root.join("target/lab/cache"))
+}
+
 /// The cache entry for `key`: a folder that exists once complete.
 fn cache_dir(lab: &Lab, key: &str) -> PathBuf {
-    lab.root.join("target/lab/cache").join(key)
+    cache_root(lab).join(key)
+}
+
+/// How many entries the cache keeps (`LAB_BUILD_CACHE_ENTRIES`, default
+/// 500: a few hundred megabytes); the least recently used go first.
+fn cache_limit() -> usize {
+    std::env::var("LAB_BUILD_CACHE_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(500)
+}
+
+/// Marks an entry as just used (its `used` file's time), for `prune`.
+fn touch(entry: &Path) {
+    let _ = fs::write(entry.join("used"), b"");
+}
+
+/// Removes the least recently used entries beyond the limit.
+fn prune(lab: &Lab) {
+    let Ok(dir) = fs::read_dir(cache_root(lab)) else { return };
+    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = dir
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.join("used").is_file())
+        .map(|p| (fs::metadata(p.join("used")).and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH), p))
+        .collect();
+    let limit = cache_limit();
+    if entries.len() > limit {
+        entries.sort();
+        for (_, old) in &entries[..entries.len() - limit] {
+            let _ = fs::remove_dir_all(old);
+        }
+    }
 }
 
 /// Moves a finished build into the cache in one step (a rename), so that
@@ -154,12 +189,14 @@ fn publish(lab: &Lab, key: &str, fill: impl FnOnce(&Path) -> Result<()>) -> Resu
     }
     fs::create_dir_all(&tmp)?;
     fill(&tmp)?;
+    touch(&tmp);
     if done.exists() {
         // Another run made the same entry meanwhile: the same contents.
         fs::remove_dir_all(&tmp)?;
     } else {
         fs::rename(&tmp, &done)?;
     }
+    prune(lab);
     Ok(done)
 }
 
@@ -208,6 +245,7 @@ pub fn modules(lab: &Lab, lesson: &Lesson, src: &Source, lint: Lint) -> Result<V
     let key = format!("kmod-{}", key.hex());
     let cached = cache_dir(lab, &key);
     let (dir, log) = if cached.is_dir() {
+        touch(&cached);
         (cached, fs::read_to_string(cached_log(&key, lab)).unwrap_or_default())
     } else {
         let build = src.work.join("kmods").join(&lesson.slug);
@@ -309,14 +347,15 @@ pub fn static_binaries(
     let key = format!("prog-{}", key.hex());
     let cached = cache_dir(lab, &key);
     if cached.is_dir() {
+        touch(&cached);
         return Ok(cached);
     }
 
     let target = match workspace {
         Workspace::Course => lab.root.join("target/lab/user"),
         Workspace::Tree { root, target } => {
-            let member = krate.strip_prefix(root).context("the crate is not inside its tree")?;
-            crate::tree::write_workspace(&lab.root, root, &[member])?;
+            krate.strip_prefix(root).context("the crate is not inside its tree")?;
+            crate::tree::write_workspace(&lab.root, root)?;
             target.clone()
         }
     };

@@ -17,6 +17,7 @@ use crate::sandbox::{Mount, Sandbox};
 use anyhow::{bail, Context, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::time::{Instant, SystemTime};
 
 /// Where a class's work goes: `target/grade/work/STUDENT/` (the unpacked
@@ -48,23 +49,28 @@ fn sandbox(lab: &Lab, class: &Path, student_work: &Path) -> Sandbox {
     Sandbox::new(mounts)
 }
 
-/// Grades one submission: its report (never an error for what the student did).
-pub fn grade_student(lab: &Lab, class: &Path, lessons: &[Lesson], sub: &Submission) -> Result<Report> {
+/// A student made ready for the lab: unpacked, taken in and built.
+pub struct Prepared {
+    started: (SystemTime, Instant),
+    student: Student,
+    /// Each lesson's build, or the reason the whole submission is refused.
+    inputs: Result<Vec<grade::Input>, String>,
+}
+
+/// Unpacks, takes in and builds one submission (never an error for what
+/// the student did: that goes into the report).
+pub fn prepare(lab: &Lab, class: &Path, lessons: &[Lesson], sub: &Submission) -> Result<Prepared> {
     let started = (SystemTime::now(), Instant::now());
     let work = work_dir(&lab.root).join(&sub.name);
     fs::create_dir_all(&work)?;
     fs::create_dir_all(work_dir(&lab.root).join("target"))?;
     let mut student =
         Student { name: sub.name.clone(), submission: sub.path.display().to_string(), ..Default::default() };
-    let refuse = |student: Student, why: String| {
-        let reports = lessons.iter().map(|l| grade::lesson_report(l, None, Some(("refused", why.clone())))).collect();
-        grade::report(lab, Some(student), reports, started)
-    };
     let tree = match intake::unpack(sub, &work.join("submission")) {
         Ok(t) => t,
         Err(e) => {
             student.refused = Some(format!("{e:#}"));
-            return Ok(refuse(student.clone(), format!("{e:#}")));
+            return Ok(Prepared { started, student, inputs: Err(format!("{e:#}")) });
         }
     };
     student.commit = intake::commit(&tree);
@@ -73,7 +79,7 @@ pub fn grade_student(lab: &Lab, class: &Path, lessons: &[Lesson], sub: &Submissi
     student.ignored = taken.ignored;
     if let Some(why) = taken.refused {
         student.refused = Some(why.clone());
-        return Ok(refuse(student, format!("the submission is refused: {why}")));
+        return Ok(Prepared { started, student, inputs: Err(format!("the submission is refused: {why}")) });
     }
     let sandbox = sandbox(lab, class, &work);
     let target = work_dir(&lab.root).join("target");
@@ -82,11 +88,21 @@ pub fn grade_student(lab: &Lab, class: &Path, lessons: &[Lesson], sub: &Submissi
         s.sandbox = Some(sandbox.clone());
         s
     };
-    let reports = grade::grade_sources(lab, lessons, source, &format!("class-{}", sub.name))?;
-    Ok(grade::report(lab, Some(student), reports, started))
+    Ok(Prepared { started, student, inputs: Ok(grade::build_inputs(lab, lessons, source)) })
 }
 
-/// `course grade --class DIR`: every student, then the class summary in `out`.
+/// Runs a prepared student's lessons in one boot of the lab: the report.
+pub fn finish(lab: &Lab, lessons: &[Lesson], p: Prepared) -> Result<Report> {
+    let reports = match p.inputs {
+        Ok(inputs) => grade::run_inputs(lab, lessons, inputs, &format!("class-{}", p.student.name))?,
+        Err(why) => lessons.iter().map(|l| grade::lesson_report(l, None, Some(("refused", why.clone())))).collect(),
+    };
+    Ok(grade::report(lab, Some(p.student), reports, p.started))
+}
+
+/// `course grade --class DIR`: every student, then the class summary in
+/// `out`. While one student's lessons run in the lab, the next student's
+/// code is built (a pipeline: the VM and the compilers keep both cores busy).
 pub fn grade_class(root: &Path, class: &Path, lessons: &[Lesson], out: &Path) -> Result<Vec<Report>> {
     // The sandbox: Debian's bubblewrap (installed once, like the lab's packages).
     let _ = std::process::Command::new("bash").arg(root.join("lab/setup.sh")).arg("--grade").status();
@@ -100,18 +116,32 @@ pub fn grade_class(root: &Path, class: &Path, lessons: &[Lesson], out: &Path) ->
     let lab = Lab::prepare(root)?;
     println!("== Grading {} student(s) of {}: lessons {}", subs.len(), class.display(), numbers(lessons));
     let mut reports = Vec::new();
-    for sub in &subs {
-        let r = grade_student(&lab, class, lessons, sub).with_context(|| format!("grading {}", sub.name))?;
-        let dir = out.join("students").join(&sub.name);
-        grade::write(&r, &dir)?;
-        let note = match &r.student {
-            Some(Student { refused: Some(why), .. }) => format!("  REFUSED: {why}"),
-            Some(s) if !s.ignored.is_empty() => format!("  ({} file(s) ignored)", s.ignored.len()),
-            _ => String::new(),
-        };
-        println!("  {:<20} {:>2}/{} points  {:>4.0} s{note}", sub.name, r.points, r.max_points, r.seconds);
-        reports.push(r);
-    }
+    std::thread::scope(|scope| -> Result<()> {
+        // At most one student built ahead of the one in the lab.
+        let (tx, rx) = mpsc::sync_channel(0);
+        let (lab, subs_ref) = (&lab, &subs);
+        scope.spawn(move || {
+            for sub in subs_ref {
+                let prepared = prepare(lab, class, lessons, sub).with_context(|| format!("taking in {}", sub.name));
+                if tx.send(prepared).is_err() {
+                    break;
+                }
+            }
+        });
+        for (sub, prepared) in subs.iter().zip(rx) {
+            let r = finish(lab, lessons, prepared?).with_context(|| format!("grading {}", sub.name))?;
+            let dir = out.join("students").join(&sub.name);
+            grade::write(&r, &dir)?;
+            let note = match &r.student {
+                Some(Student { refused: Some(why), .. }) => format!("  REFUSED: {why}"),
+                Some(s) if !s.ignored.is_empty() => format!("  ({} file(s) ignored)", s.ignored.len()),
+                _ => String::new(),
+            };
+            println!("  {:<20} {:>2}/{} points  {:>4.0} s{note}", sub.name, r.points, r.max_points, r.seconds);
+            reports.push(r);
+        }
+        Ok(())
+    })?;
     fs::write(out.join("class.csv"), class_csv(lessons, &reports))?;
     fs::write(out.join("checks.csv"), checks_csv(lessons, &reports))?;
     fs::write(out.join("class.html"), class_html(lessons, &reports))?;

@@ -135,14 +135,19 @@ pub fn grade_sources(
     source: impl Fn(&Lesson) -> Source,
     stage: &str,
 ) -> Result<Vec<LessonReport>> {
-    let inputs: Vec<Input> = lessons
+    run_inputs(lab, lessons, build_inputs(lab, lessons, source), stage)
+}
+
+/// Builds every lesson from the code `source` gives for it; a lesson that
+/// does not build is failed with the compiler's errors.
+pub fn build_inputs(lab: &Lab, lessons: &[Lesson], source: impl Fn(&Lesson) -> Source) -> Vec<Input> {
+    lessons
         .iter()
         .map(|l| match builder::build(lab, l, &source(l), Lint::Quiet) {
             Ok(b) => Input::Built(b),
             Err(e) => Input::Failed("build-failed", format!("{e:#}")),
         })
-        .collect();
-    run_inputs(lab, lessons, inputs, stage)
+        .collect()
 }
 
 /// Runs the lessons that built, in one boot, and reports every lesson.

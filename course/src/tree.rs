@@ -33,12 +33,13 @@ pub fn path_dependencies(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Writes `tree/Cargo.toml`, a workspace whose members are the crate folders
-/// `members` (relative to `tree`), with the course's workspace settings and
-/// its dependency paths made absolute; and `tree/Cargo.lock`, the course's,
-/// if the tree has none yet. Writes nothing that is already as it should be
-/// (Cargo would look at the crates again).
-pub fn write_workspace(root: &Path, tree: &Path, members: &[&Path]) -> Result<()> {
+/// Writes `tree/Cargo.toml`, a workspace of the tree's lesson crates
+/// (`lessons/*`), with the course's workspace settings and its dependency
+/// paths made absolute; and `tree/Cargo.lock`, the course's, if the tree has
+/// none yet. Writes nothing that is already as it should be (Cargo would
+/// look at the crates again).
+pub fn write_workspace(root: &Path, tree: &Path) -> Result<()> {
+    let members: &[&Path] = &[Path::new("lessons/*")];
     let mut manifest = course_manifest(root)?;
     let workspace = manifest
         .get_mut("workspace")
@@ -80,10 +81,10 @@ mod tests {
     fn workspace_has_the_members_and_absolute_paths() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let tree = tempfile::tempdir().unwrap();
-        write_workspace(root, tree.path(), &[Path::new("lessons/02-greet")]).unwrap();
+        write_workspace(root, tree.path()).unwrap();
         let made: toml::Table = toml::from_str(&fs::read_to_string(tree.path().join("Cargo.toml")).unwrap()).unwrap();
         let ws = &made["workspace"];
-        assert_eq!(ws["members"].as_array().unwrap(), &[toml::Value::from("lessons/02-greet")]);
+        assert_eq!(ws["members"].as_array().unwrap(), &[toml::Value::from("lessons/*")]);
         let wire = ws["dependencies"]["wire"]["path"].as_str().unwrap();
         assert_eq!(Path::new(wire), root.join("wire"));
         assert!(tree.path().join("Cargo.lock").is_file());
