@@ -51,9 +51,14 @@ fn solution_lesson(path: &Path) -> Option<u32> {
     parts.next()?.split('-').next()?.parse().ok()
 }
 
-/// The files Git tracks in `root` (or, outside Git, every file but build products).
+/// The files of the course: those Git tracks in `root` and those it would
+/// (new, not ignored: an author's work in progress is handed out as it is
+/// seen); outside Git, every file but build products.
 fn tracked(root: &Path) -> Result<Vec<PathBuf>> {
-    let out = Command::new("git").current_dir(root).args(["ls-files", "-z"]).output();
+    let out = Command::new("git")
+        .current_dir(root)
+        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .output();
     match out {
         Ok(o) if o.status.success() => Ok(o
             .stdout
