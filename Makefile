@@ -13,7 +13,8 @@ help:
 	@echo "The netlink course: Linux netlink sockets in Rust, userspace and kernel."
 	@echo
 	@echo "For students:"
-	@echo "  make setup          install the lab's packages and build the lab kernel (once, 10-20 min)"
+	@echo "  make setup          install the lab's packages and build the lab kernel (once; how long:"
+	@echo "                      the book's chapter The lab, \"What make setup does\")"
 	@echo "  make lesson-N       build lesson N (your code), boot the lab, show the exchange"
 	@echo "  make check-N        run lesson N's checks on your code: what passes, what fails, hints"
 	@echo "  make watch-N        check lesson N again each time you save a file of it (q quits)"

@@ -9,7 +9,10 @@
 #   - a link, script, stylesheet or image of the book that points to a file
 #     the build does not have, or to a #fragment that is no id on its page;
 #   - an uncaught JavaScript error, or a file the page could not load (the
-#     browser's own error log: fonts, scripts, styles).
+#     browser's own error log: fonts, scripts, styles);
+#   - a code listing, or a table, wider than its column in a 1280 x 800
+#     window with the sidebar open: the reader would have to scroll sideways
+#     (folded <details> blocks are opened first, so their listings count).
 # It checks the DOM as the browser built it, not the HTML mdBook wrote.
 #
 # How: one chromium process, driven over its DevTools protocol on a pipe
@@ -41,6 +44,33 @@ pages = sorted(
     if f.endswith(".html") and f not in ("404.html", "toc.html"))
 problems = []
 PAGE_TIMEOUT = 30  # seconds for one page to load and draw its diagrams
+WIDTH = 1280  # the window's width in CSS pixels: listings must fit at it
+
+# Opens every fold, then lists each <pre> (code listing) and each table
+# that is wider than the room it has: [kind, overflow in px, first line].
+WIDE = """(() => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  const out = [];
+  for (const e of document.querySelectorAll('#mdbook-content pre, #content pre, main pre')) {
+    if (e.classList.contains('mermaid')) continue;
+    const c = e.querySelector('code') || e;
+    for (const x of [e, c]) {
+      if (x.scrollWidth > x.clientWidth + 1) {
+        out.push(['listing', x.scrollWidth - x.clientWidth,
+                  (c.innerText.split('\\n').find(l => l.length > 60) || c.innerText.split('\\n')[0]).slice(0, 90)]);
+        break;
+      }
+    }
+  }
+  for (const t of document.querySelectorAll('main table')) {
+    const w = t.parentElement;
+    if (w.scrollWidth > w.clientWidth + 1 || t.scrollWidth > w.clientWidth + 1) {
+      out.push(['table', Math.max(w.scrollWidth, t.scrollWidth) - w.clientWidth,
+                (t.querySelector('tr') || t).innerText.replace(/\\s+/g, ' ').slice(0, 90)]);
+    }
+  }
+  return out;
+})()"""
 
 
 class Browser:
@@ -177,6 +207,8 @@ try:
         s = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Runtime", "Log"):
             browser.call(f"{domain}.enable", session=s)
+        browser.call("Emulation.setDeviceMetricsOverride",
+                     {"width": WIDTH, "height": 800, "deviceScaleFactor": 1, "mobile": False}, session=s)
         sessions.append(s)
     # A round loads one page per tab at once, then collects each.
     for first in range(0, len(pages), len(sessions)):
@@ -200,6 +232,9 @@ try:
                 time.sleep(0.05)
             dom = browser.evaluate(s, "document.documentElement.outerHTML") or ""
             parsed[page] = Page(dom)
+            # print.html holds every chapter again: checked once, in its own page.
+            for kind, over, text in (browser.evaluate(s, WIDE) if page != "print.html" else None) or []:
+                problems.append(f"{page}: a {kind} is {over} px too wide at {WIDTH} px: {text}")
             for e in browser.take_events(s, "Runtime.exceptionThrown"):
                 d = e["params"]["exceptionDetails"]
                 text = d.get("exception", {}).get("description") or d.get("text")
@@ -264,6 +299,7 @@ for p in problems:
 if problems:
     sys.exit(1)
 diagrams = sum(len(parsed[p].diagrams) for p in pages if p in parsed)
-print(f"book (browser): {len(pages)} pages opened in chromium, {diagrams} diagrams drawn, no broken link")
+print(f"book (browser): {len(pages)} pages opened in chromium, {diagrams} diagrams drawn, no broken link, "
+      f"no listing or table wider than the page at {WIDTH} px")
 PY
 echo "book (browser): done in $((SECONDS - start)) s"

@@ -84,13 +84,18 @@ impl Key {
         self.0.update(s.as_bytes());
     }
 
+    /// Adds bytes, length-prefixed.
+    fn bytes(&mut self, data: &[u8]) {
+        self.0.update((data.len() as u64).to_le_bytes());
+        self.0.update(data);
+    }
+
     /// Adds every file under `dir` (names and contents), in sorted order.
     fn dir(&mut self, dir: &Path) -> Result<()> {
         for rel in source_files(dir)? {
             self.text(&rel.to_string_lossy());
             let data = fs::read(dir.join(&rel)).with_context(|| format!("reading {}", dir.join(&rel).display()))?;
-            self.0.update((data.len() as u64).to_le_bytes());
-            self.0.update(&data);
+            self.bytes(&data);
         }
         Ok(())
     }
@@ -231,6 +236,16 @@ pub fn modules(lab: &Lab, lesson: &Lesson, src: &Source, lint: Lint) -> Result<V
         let to = slug.split_once('-').map_or(slug.as_str(), |(_, topic)| topic);
         inputs.push((from, PathBuf::from(to)));
     }
+    // Userspace files the module compiles too: the student's own code
+    // (`module_shares`), next to the module's sources.
+    let mut shared = Vec::new();
+    for file in &lesson.manifest.module_shares {
+        let krate = src.krate.as_ref().context("module_shares needs a userspace crate")?;
+        let from = krate.join(file);
+        let name = from.file_name().context("module_shares entry without a file name")?.to_os_string();
+        let data = fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
+        shared.push((name, data));
+    }
     let llvm = std::env::var("LAB_LLVM").unwrap_or_else(|_| "-19".into());
     let mut key = Key::new("kmod");
     key.text(&lab.kernel.to_string_lossy());
@@ -242,6 +257,10 @@ pub fn modules(lab: &Lab, lesson: &Lesson, src: &Source, lint: Lint) -> Result<V
         key.text(&to.to_string_lossy());
         key.dir(from)?;
     }
+    for (name, data) in &shared {
+        key.text(&name.to_string_lossy());
+        key.bytes(data);
+    }
     let key = format!("kmod-{}", key.hex());
     let cached = cache_dir(lab, &key);
     let (dir, log) = if cached.is_dir() {
@@ -251,6 +270,12 @@ pub fn modules(lab: &Lab, lesson: &Lesson, src: &Source, lint: Lint) -> Result<V
         let build = src.work.join("kmods").join(&lesson.slug);
         for (from, to) in &inputs {
             sync_dir(from, &build.join(to))?;
+        }
+        for (name, data) in &shared {
+            let to = build.join(name);
+            if fs::read(&to).ok().as_deref() != Some(&data[..]) {
+                fs::write(&to, data)?;
+            }
         }
         let mut cmd = match &src.sandbox {
             Some(sandbox) => sandbox.command("make"),

@@ -102,7 +102,7 @@ pub fn files(root: &Path, released: &BTreeSet<u32>) -> Result<BTreeMap<PathBuf, 
         };
         out.insert(rel, data);
     }
-    out.extend(starters::render_all(root, Version::Starter)?);
+    out.extend(starters::render_all(root, Version::Starter, starters::Anchors::Strip)?);
     let list: Vec<String> = released.iter().map(u32::to_string).collect();
     out.insert(
         PathBuf::from(MARKER),
@@ -238,7 +238,7 @@ pub fn book_page(page: &Path, text: &str, released: &BTreeSet<u32>) -> String {
 /// answer, not a brace; a line the student's starters have elsewhere, such
 /// as a `msghdr` set-up that receiving also does, gives nothing away).
 pub fn answers(root: &Path, released: &BTreeSet<u32>) -> Result<Vec<(PathBuf, String)>> {
-    let public: String = starters::render_all(root, Version::Starter)?
+    let public: String = starters::render_all(root, Version::Starter, starters::Anchors::Strip)?
         .values()
         .map(|data| String::from_utf8_lossy(data).into_owned())
         .collect();

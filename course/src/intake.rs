@@ -290,7 +290,7 @@ pub fn intake(root: &Path, lessons: &[Lesson], student: &Path, clean: &Path) -> 
         return Ok(intake);
     }
     // The clean tree: the starters of every lesson, then the student's exercise files.
-    let mut files = starters::render_all(root, Version::Starter)?;
+    let mut files = starters::render_all(root, Version::Starter, starters::Anchors::Strip)?;
     for (rel, data) in taken {
         intake.taken.push(rel.clone());
         files.insert(rel, data);

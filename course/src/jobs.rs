@@ -100,7 +100,7 @@ pub fn job_timeout() -> u64 {
 /// job's console is shown as it comes.
 pub fn run(lab: &Lab, jobs: &[Job], stage_name: &str, echo: bool) -> Result<Vec<Run>> {
     let mut runs: Vec<Option<Run>> = vec![None; jobs.len()];
-    let probe = lab.probe()?;
+    let probes = lab.probes()?;
     let mut boots = 0;
     loop {
         let left: Vec<usize> = (0..jobs.len()).filter(|&i| runs[i].is_none()).collect();
@@ -109,7 +109,7 @@ pub fn run(lab: &Lab, jobs: &[Job], stage_name: &str, echo: bool) -> Result<Vec<
         }
         let stage = lab.root.join("target/lab/jobs").join(stage_name);
         let this: Vec<&Job> = left.iter().map(|&i| &jobs[i]).collect();
-        stage_jobs(lab, &stage, &probe, &this)?;
+        stage_jobs(lab, &stage, &probes, &this)?;
         let boot = boot(lab, &stage, this.len(), echo)?;
         boots += 1;
         let mut ran_any = false;
@@ -136,10 +136,10 @@ pub fn run(lab: &Lab, jobs: &[Job], stage_name: &str, echo: bool) -> Result<Vec<
     Ok(runs.into_iter().map(|r| r.expect("every job has a run")).collect())
 }
 
-/// Lays out `stage` for the guest's job runner: `jobs.sh`, `common/bin/nlprobe`,
-/// and `jobs/N/` for each job. Files are hard links to the build cache, and
+/// Lays out `stage` for the guest's job runner: `jobs.sh`, the checks'
+/// tools in `common/bin/` (nlprobe, nlconform), and `jobs/N/` for each job. Files are hard links to the build cache, and
 /// the same file in several jobs is one file (one copy in the VM's memory).
-fn stage_jobs(lab: &Lab, stage: &Path, probe: &Path, jobs: &[&Job]) -> Result<()> {
+fn stage_jobs(lab: &Lab, stage: &Path, probes: &[PathBuf], jobs: &[&Job]) -> Result<()> {
     if stage.exists() {
         fs::remove_dir_all(stage)?;
     }
@@ -158,7 +158,9 @@ fn stage_jobs(lab: &Lab, stage: &Path, probe: &Path, jobs: &[&Job]) -> Result<()
         }
         Ok(())
     };
-    place(probe, stage.join("common/bin/nlprobe"))?;
+    for tool in probes {
+        place(tool, stage.join("common/bin").join(tool.file_name().unwrap_or_default()))?;
+    }
     for (k, job) in jobs.iter().enumerate() {
         let dir = stage.join("jobs").join((k + 1).to_string());
         fs::create_dir_all(&dir)?;

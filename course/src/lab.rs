@@ -10,6 +10,9 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// The programs of `checks/probe` that every run of the checks has in /lab/bin.
+const PROBE_TOOLS: &[&str] = &["nlprobe", "nlconform"];
+
 /// A lab whose kernel is built and ready.
 pub struct Lab {
     /// The course's root folder.
@@ -58,17 +61,13 @@ impl Lab {
         Ok(Lab { root: root.to_path_buf(), kernel })
     }
 
-    /// `nlprobe`, the checks' raw netlink prober, built for the VM.
-    pub fn probe(&self) -> Result<PathBuf> {
-        let dir = builder::static_binaries(
-            self,
-            &self.root.join("checks/probe"),
-            &Workspace::Course,
-            None,
-            &["nlprobe".to_string()],
-            false,
-        )?;
-        Ok(dir.join("nlprobe"))
+    /// The checks' tools, built for the VM: `nlprobe` (hand-made netlink
+    /// messages) and `nlconform` (a module's answers against NETLINK_ROUTE's).
+    pub fn probes(&self) -> Result<Vec<PathBuf>> {
+        let files: Vec<String> = PROBE_TOOLS.iter().map(|t| t.to_string()).collect();
+        let dir =
+            builder::static_binaries(self, &self.root.join("checks/probe"), &Workspace::Course, None, &files, false)?;
+        Ok(files.iter().map(|f| dir.join(f)).collect())
     }
 
     /// Builds the given lessons and lays out what the guest sees as /lab:
@@ -85,8 +84,10 @@ impl Lab {
             fs::remove_dir_all(&stage)?;
         }
         fs::create_dir_all(stage.join("bin"))?;
-        // The checks' raw netlink prober, in every run.
-        fs::copy(self.probe()?, stage.join("bin/nlprobe"))?;
+        // The checks' tools (nlprobe, nlconform), in every run.
+        for tool in self.probes()? {
+            fs::copy(&tool, stage.join("bin").join(tool.file_name().unwrap_or_default()))?;
+        }
         for lesson in lessons {
             let built = builder::build(self, lesson, &lesson.source(&self.root, variant), lint)?;
             for ko in &built.modules {

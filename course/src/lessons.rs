@@ -90,6 +90,11 @@ pub struct Manifest {
     /// (`["05-rtm"]`): built alongside it as `rtm/`, the slug without its number.
     #[serde(default)]
     pub builds_on: Vec<String>,
+    /// Files of the lesson's userspace crate that its kernel module compiles
+    /// too (`["src/iter.rs"]`): copied next to the module's sources, so that
+    /// the student's code runs on both sides.
+    #[serde(default)]
+    pub module_shares: Vec<String>,
     /// The exercises.
     #[serde(default, rename = "exercise")]
     pub exercises: Vec<Exercise>,

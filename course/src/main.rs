@@ -47,7 +47,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Install the lab's packages and build the lab kernel (a few minutes the first time).
+    /// Install the lab's packages and build the lab kernel (once; how long: the book's lab chapter).
     Setup,
     /// Build a lesson, boot the lab and show its demo: module loaded, programs run.
     Run {
@@ -148,6 +148,15 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// (Course authors) Write both versions of every solution file, with the
+    /// book's anchors, into DIR/starter/ and DIR/solution/ (student paths:
+    /// kmods/..., lessons/...). The book includes its listings from there
+    /// (book/listings.py calls this on every build).
+    #[command(hide = true)]
+    Render {
+        /// Where to write; emptied first.
+        to: PathBuf,
+    },
     /// (Course authors) Prove the checks real, in one lab boot per lesson:
     /// all pass on the solution; each exercise's checks fail on the starter
     /// while the others pass; and each [[mutation]] of lesson.toml (a likely
@@ -220,6 +229,7 @@ fn run(cli: Cli) -> Result<bool> {
             not_in_handout(&root, "gen")?;
             gen(&root, check, force)
         }
+        Cmd::Render { to } => render(&root, &to),
         Cmd::Verify { lessons: which } => {
             not_in_handout(&root, "verify")?;
             verify::verify(&root, &which)
@@ -323,7 +333,7 @@ fn diff(root: &Path, lesson: &Lesson) -> Result<bool> {
     if view.exists() {
         fs::remove_dir_all(&view)?;
     }
-    for (path, data) in starters::render_all(root, markers::Version::Reference)? {
+    for (path, data) in starters::render_all(root, markers::Version::Reference, starters::Anchors::Strip)? {
         let full = view.join(&path);
         fs::create_dir_all(full.parent().context("solution path")?)?;
         fs::write(full, data)?;
@@ -385,5 +395,20 @@ fn gen(root: &Path, check: bool, force: bool) -> Result<bool> {
     }
     let n = starters::write_all(root)?;
     println!("starters: {n} file(s) written or removed");
+    Ok(true)
+}
+
+/// `course render`: the book's view of the starters and the solutions.
+fn render(root: &Path, to: &Path) -> Result<bool> {
+    if to.exists() {
+        fs::remove_dir_all(to).with_context(|| format!("emptying {}", to.display()))?;
+    }
+    for (dir, version) in [("starter", markers::Version::Starter), ("solution", markers::Version::Reference)] {
+        for (path, data) in starters::render_all(root, version, starters::Anchors::Keep)? {
+            let full = to.join(dir).join(&path);
+            fs::create_dir_all(full.parent().context("rendered path")?)?;
+            fs::write(full, data)?;
+        }
+    }
     Ok(true)
 }

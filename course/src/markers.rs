@@ -16,6 +16,11 @@
 //! `SOLUTION` instead of `EXERCISE id: hint` marks a region that differs
 //! between the two versions without being an exercise (a package name, say):
 //! it leaves no TODO behind. The `STARTER` part is optional.
+//!
+//! The book's `ANCHOR: name` / `ANCHOR_END: name` lines (mdBook's include
+//! anchors) are for the book only: [`strip_anchors`] takes them out of the
+//! files written for students. The book itself includes listings from
+//! renderings that keep them (`course render`, called by book/listings.py).
 
 use anyhow::{bail, Result};
 
@@ -143,6 +148,27 @@ fn uncomment(name: &str, lineno: usize, line: &str, leader: &str) -> Result<Stri
     Ok(format!("{indent}{}", rest.strip_prefix(' ').unwrap_or(rest)))
 }
 
+/// Is this line one of mdBook's anchor markers (`// ANCHOR: name`,
+/// `# ANCHOR_END: name`)? mdBook recognises the words anywhere in a line;
+/// here they must follow the comment leader, as they do in our sources.
+fn is_anchor(line: &str) -> bool {
+    let text = line.trim_start();
+    let Some(leader) = ["//", "#"].into_iter().find(|l| text.starts_with(l)) else {
+        return false;
+    };
+    let rest = text[leader.len()..].trim_start();
+    rest.starts_with("ANCHOR:") || rest.starts_with("ANCHOR_END:")
+}
+
+/// `src` without its mdBook anchor lines: what the student's files hold.
+pub fn strip_anchors(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    for line in src.split_inclusive('\n').filter(|l| !is_anchor(l)) {
+        out.push_str(line);
+    }
+    out
+}
+
 /// Does this source hold any marker at all?
 pub fn has_markers(src: &str) -> bool {
     src.lines().any(|l| marker(l).is_some())
@@ -200,6 +226,12 @@ mod tests {
     fn starter_lines_must_be_comments() {
         let src = "// SOLUTION\na\n// STARTER\nb\n// END\n";
         assert!(render("a", src, Version::Starter).is_err());
+    }
+
+    #[test]
+    fn anchors_are_stripped_and_nothing_else() {
+        let src = "// ANCHOR: drop\nfn f() {}\n    # ANCHOR_END: drop\n// the ANCHOR: of a boat\nlast";
+        assert_eq!(strip_anchors(src), "fn f() {}\n// the ANCHOR: of a boat\nlast");
     }
 
     #[test]

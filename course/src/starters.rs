@@ -1,6 +1,7 @@
 //! Making the student's starter code from `solutions/`: every file under
 //! `solutions/lessons/` and `solutions/kmods/` is rendered without its
-//! solutions (see `markers`) into `lessons/` and `kmods/`.
+//! solutions (see `markers`) into `lessons/` and `kmods/`, and without the
+//! book's anchor lines.
 
 use crate::markers::{self, Version};
 use anyhow::{Context, Result};
@@ -38,8 +39,16 @@ fn files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Keep the book's `ANCHOR` lines in a rendering (for the book), or strip
+/// them (for the student's files and the diff against the reference)?
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Anchors {
+    Keep,
+    Strip,
+}
+
 /// Renders every solution file in `version`: student path -> contents.
-pub fn render_all(root: &Path, version: Version) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
+pub fn render_all(root: &Path, version: Version, anchors: Anchors) -> Result<BTreeMap<PathBuf, Vec<u8>>> {
     let mut out = BTreeMap::new();
     for (solutions, student) in TREES {
         let base = root.join(solutions);
@@ -51,6 +60,11 @@ pub fn render_all(root: &Path, version: Version) -> Result<BTreeMap<PathBuf, Vec
                 }
                 Ok(text) => text.into_bytes(),
                 Err(e) => e.into_bytes(),
+            };
+            let rendered = match (anchors, String::from_utf8(rendered)) {
+                (Anchors::Strip, Ok(text)) => markers::strip_anchors(&text).into_bytes(),
+                (_, Ok(text)) => text.into_bytes(),
+                (_, Err(e)) => e.into_bytes(),
             };
             out.insert(Path::new(student).join(rel), rendered);
         }
@@ -68,7 +82,7 @@ pub struct Drift {
 
 /// Compares the student trees with freshly rendered starters.
 pub fn drift(root: &Path) -> Result<Drift> {
-    let wanted = render_all(root, Version::Starter)?;
+    let wanted = render_all(root, Version::Starter, Anchors::Strip)?;
     let changed = wanted
         .iter()
         .filter(|(path, data)| fs::read(root.join(path)).ok().as_ref() != Some(*data))
@@ -130,7 +144,7 @@ pub fn at_risk(root: &Path) -> Result<Vec<PathBuf>> {
 
 /// Writes the starters (over the student's work: callers check `at_risk` first).
 pub fn write_all(root: &Path) -> Result<usize> {
-    let wanted = render_all(root, Version::Starter)?;
+    let wanted = render_all(root, Version::Starter, Anchors::Strip)?;
     let Drift { changed, extra } = drift(root)?;
     for path in &changed {
         let full = root.join(path);

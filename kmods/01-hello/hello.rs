@@ -5,7 +5,6 @@
 
 use kernel::prelude::*;
 
-// ANCHOR: module
 module! {
     type: Hello,
     name: "hello",
@@ -13,20 +12,16 @@ module! {
     description: "Lesson 01: hello from a Rust kernel module",
     license: "GPL",
 }
-// ANCHOR_END: module
 
 /// The lessons still ahead; the module keeps a copy of this list while loaded.
 const LESSONS: [&str; 5] = ["02-greet", "03-tlv", "04-nlattr", "05-rtm", "06-multicast"];
 
-// ANCHOR: state
 /// The module's state: it lives from a successful `init` until unload.
 struct Hello {
     /// The lessons ahead, in memory the module allocated itself.
     ahead: KVec<&'static str>,
 }
-// ANCHOR_END: state
 
-// ANCHOR: init
 impl kernel::Module for Hello {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         pr_info!("Hello, kernel! A Rust module is loaded.\n");
@@ -40,9 +35,7 @@ impl kernel::Module for Hello {
         Ok(Hello { ahead })
     }
 }
-// ANCHOR_END: init
 
-// ANCHOR: drop
 impl Drop for Hello {
     /// Unloading the module drops its state: the last code of ours that runs.
     fn drop(&mut self) {
@@ -50,4 +43,3 @@ impl Drop for Hello {
         pr_info!("TODO: say goodbye ({} lessons kept)\n", self.ahead.len());
     }
 }
-// ANCHOR_END: drop

@@ -9,7 +9,6 @@
 
 use kernel::prelude::*;
 
-// ANCHOR: includes
 #[allow(dead_code, unreachable_pub, unused_attributes, missing_docs)]
 #[path = "wire/lib.rs"]
 mod wire;
@@ -17,9 +16,7 @@ mod wire;
 #[allow(dead_code, unreachable_pub)]
 #[path = "knetlink/lib.rs"]
 mod knetlink;
-// ANCHOR_END: includes
 
-// ANCHOR: files
 // The hook for changes, which lesson 06 fills in.
 mod announce;
 // Dumps, over as many buffers as the reader needs.
@@ -30,12 +27,11 @@ mod handler;
 mod messages;
 // The tables and the lock around them.
 mod state;
-// ANCHOR_END: files
 
 use announce::{Announce, Event};
 use handler::Rtm;
 use knetlink::{Request, Socket};
-use wire::nlmsg::Header;
+use messages::notify_change;
 use wire::proto;
 
 module! {
@@ -48,31 +44,30 @@ module! {
 
 /// The module: while it lives, protocol 31 is served.
 struct RtmModule {
-    socket: Socket<Rtm<Quiet>>,
+    socket: Socket<Rtm<EchoOnly>>,
 }
 
-/// Lesson 05 makes changes without telling anybody (lesson 06 will). Its
-/// `pr_debug!` lines print only in a kernel built with Rust debug assertions
-/// (`CONFIG_RUST_DEBUG_ASSERTIONS`), which the lab's is not.
-struct Quiet;
+/// Lesson 05 has no multicast groups: a change is told only to the process
+/// that made it, and only if it asked with `NLM_F_ECHO`, as rtnetlink does
+/// (lesson 06 tells every listener).
+struct EchoOnly;
 
-impl Announce for Quiet {
-    fn announce(&self, _request: &Request<'_>, _header: &Header, event: &Event<'_>) {
-        match event {
-            Event::TableNew { table } => pr_debug!("table {} created\n", table),
-            Event::TableDel { table } => pr_debug!("table {} deleted\n", table),
-            Event::RouteNew { table, route, replaced } => {
-                let what = if *replaced { "replaced" } else { "added" };
-                pr_debug!("route {:?} of {} {}\n", route.dst, table, what)
+impl Announce for EchoOnly {
+    fn announce(&self, request: &Request<'_>, event: &Event<'_>) {
+        // No group: only a requester that asked hears of it.
+        if request.echo() {
+            if let Err(e) = notify_change(request, event, 0) {
+                pr_debug!("echo to port {}: {:?}\n", request.portid(), e);
             }
-            Event::RouteDel { table, route } => pr_debug!("route {:?} of {} deleted\n", route.dst, table),
         }
     }
 }
 
 impl kernel::Module for RtmModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let socket = Socket::new(proto::NETLINK_COURSE, 0, KBox::pin(Rtm::new(Quiet)?, GFP_KERNEL)?)?;
+        let handler = KBox::pin(Rtm::new(EchoOnly)?, GFP_KERNEL)?;
+        // Last: userspace can send as soon as the protocol exists.
+        let socket = Socket::new(proto::NETLINK_COURSE, 0, handler)?;
         pr_info!("listening on netlink protocol {}\n", proto::NETLINK_COURSE);
         Ok(RtmModule { socket })
     }

@@ -7,7 +7,6 @@ use kernel::prelude::*;
 use kernel::rbtree::RBTree;
 use kernel::sync::{new_mutex, Arc, Mutex};
 
-// ANCHOR: state
 /// A table or interface name, NUL-padded to a fixed size so that it can be
 /// a key: compared as bytes, names sort like text.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,9 +23,27 @@ pub(crate) struct Table {
     pub(crate) routes: RBTree<Prefix, Hop>,
     /// How many routes (the tree does not count them).
     pub(crate) count: u32,
-    /// Changes with every change of the routes, so that a dump can tell
-    /// whether the table changed under it.
+}
+
+/// The tables, and a count of their changes.
+pub(crate) struct Tables {
+    pub(crate) by_name: RBTree<Name, Table>,
+    /// The generation of the tables: it changes with every change (a table
+    /// created or deleted, a route added, replaced or deleted), never
+    /// repeats in practice (2^32 - 1 changes before it wraps) and is never
+    /// 0, so that a dump can tell whether anything changed under it (the
+    /// kernel's `cb->seq`; 0 means "not tracked" there).
     pub(crate) generation: u32,
+}
+
+impl Tables {
+    /// Counts one change.
+    pub(crate) fn changed(&mut self) {
+        self.generation = match self.generation.wrapping_add(1) {
+            0 => 1,
+            g => g,
+        };
+    }
 }
 
 /// Everything the module knows, behind one lock: the input callback runs in
@@ -34,21 +51,21 @@ pub(crate) struct Table {
 #[pin_data]
 pub(crate) struct State {
     #[pin]
-    pub(crate) tables: Mutex<RBTree<Name, Table>>,
+    pub(crate) tables: Mutex<Tables>,
 }
-// ANCHOR_END: state
 
 impl State {
     /// No tables yet.
     pub(crate) fn new() -> Result<Arc<State>> {
-        Arc::pin_init(pin_init!(State { tables <- new_mutex!(RBTree::new()) }), GFP_KERNEL)
+        let tables = Tables { by_name: RBTree::new(), generation: 1 };
+        Arc::pin_init(pin_init!(State { tables <- new_mutex!(tables) }), GFP_KERNEL)
     }
 
     /// Logs what unloading frees (the trees free every node when dropped).
     pub(crate) fn log_unload(&self) {
         let tables = self.tables.lock();
-        let routes: u64 = tables.values().map(|t| u64::from(t.count)).sum();
-        pr_info!("unloading: freeing {} tables and {} routes\n", tables.iter().count(), routes);
+        let routes: u64 = tables.by_name.values().map(|t| u64::from(t.count)).sum();
+        pr_info!("unloading: freeing {} tables and {} routes\n", tables.by_name.iter().count(), routes);
     }
 }
 
@@ -70,10 +87,6 @@ impl Name {
 
 impl Table {
     pub(crate) fn new() -> Table {
-        Table { routes: RBTree::new(), count: 0, generation: 0 }
-    }
-
-    pub(crate) fn changed(&mut self) {
-        self.generation = self.generation.wrapping_add(1);
+        Table { routes: RBTree::new(), count: 0 }
     }
 }

@@ -5,11 +5,8 @@
 
 use crate::announce::{Announce, Event};
 use crate::knetlink::Request;
-use crate::messages::ROUTE_MESSAGE_MAX;
-use crate::wire;
-use crate::wire::nlmsg::{self, Header};
+use crate::messages::{message, notify_change, ROUTE_MESSAGE_MAX};
 use crate::wire::rtm;
-use crate::wire::writer::Writer;
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
 
@@ -26,56 +23,37 @@ impl Multicast {
     }
 }
 
-// ANCHOR: events
 impl Announce for Multicast {
-    fn announce(&self, request: &Request<'_>, header: &Header, event: &Event<'_>) {
-        // As rtnetlink does: a new object is announced with NLM_F_CREATE |
-        // NLM_F_EXCL, a replacement with NLM_F_REPLACE.
-        let created = nlmsg::F_CREATE | nlmsg::F_EXCL;
-        let sent = &self.sent;
-        match *event {
-            Event::TableNew { table } => {
-                notify(sent, request, header, rtm::GROUP_TABLES, rtm::TABLE_NEW, created, |w| {
-                    rtm::put_table(w, table, Some(0))
-                })
-            }
-            Event::TableDel { table } => {
-                notify(sent, request, header, rtm::GROUP_TABLES, rtm::TABLE_DEL, 0, |w| rtm::put_table(w, table, None))
-            }
-            Event::RouteNew { table, route, replaced } => {
-                let flags = if replaced { nlmsg::F_REPLACE } else { created };
-                notify(sent, request, header, rtm::GROUP_ROUTES, rtm::ROUTE_NEW, flags, |w| {
-                    rtm::put_route(w, table, route)
-                })
-            }
-            Event::RouteDel { table, route } => {
-                notify(sent, request, header, rtm::GROUP_ROUTES, rtm::ROUTE_DEL, 0, |w| rtm::put_route(w, table, route))
-            }
-        }
+    fn announce(&self, request: &Request<'_>, event: &Event<'_>) {
+        self.notify(request, event);
     }
 
     fn unloading(&self) {
         pr_info!("{} notifications were sent\n", self.sent.load(Ordering::Relaxed));
     }
 }
-// ANCHOR_END: events
 
-// ANCHOR: notify
-/// Announces a change on multicast `group`: a message of type `ty` with
-/// `flags`, the attributes written by `encode`, and the sequence number and
-/// port id of the request that caused it (so a listener can tell its own
-/// changes). Nothing is built when nobody listens. A failure is logged, not
-/// returned: the change itself was made.
-fn notify(
-    sent: &AtomicU64,
-    request: &Request<'_>,
-    header: &Header,
-    group: u32,
-    ty: u16,
-    flags: u16,
-    encode: impl FnOnce(&mut Writer<'_>) -> core::result::Result<(), wire::Error>,
-) {
-    // TODO(exercise 6.1): Announce the change: unless nobody listens on `group` (request.has_listeners), build the message (header with ty, flags, the request's seq and the requester's port id, then `encode`) and request.broadcast() it; count it in `sent`.
-    let _ = (sent, request, header, group, ty, flags, encode, ROUTE_MESSAGE_MAX);
+impl Multicast {
+    /// Announces `event` on the multicast group of its kind, to whoever
+    /// wants it: the group's listeners, and the requester if it asked with
+    /// NLM_F_ECHO. Nothing is built when nobody wants it. A deleted table
+    /// takes its routes with it: route listeners hear of that too, in one
+    /// ROUTE_DEL naming only the table. A failure is logged, not returned:
+    /// the change itself was made.
+    fn notify(&self, request: &Request<'_>, event: &Event<'_>) {
+        // TODO(exercise 6.1): Pick the event's group (table events on rtm::GROUP_TABLES, route events on rtm::GROUP_ROUTES); unless nobody wants it (request.notification_wanted), send it with notify_change, and count it (self.count()). For a TableDel, also broadcast routes_gone_message (the request's seq, the requester's port id) on rtm::GROUP_ROUTES with request.broadcast(), and count it if somebody got it.
+        let _ = (request, event, notify_change, routes_gone_message, ROUTE_MESSAGE_MAX, rtm::GROUP_TABLES, rtm::GROUP_ROUTES, Self::count);
+    }
+
+    /// Counts one notification sent.
+    fn count(&self) {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+    }
 }
-// ANCHOR_END: notify
+
+/// Writes the notification, for route listeners, that every route of a
+/// deleted table went with it: a ROUTE_DEL message that names the table and
+/// no prefix (see `wire::rtm`). Returns its length.
+fn routes_gone_message(buf: &mut [u8], table: &str, seq: u32, portid: u32) -> Result<usize> {
+    message(buf, rtm::ROUTE_DEL, 0, seq, portid, |w| rtm::put_table(w, table, None))
+}

@@ -18,7 +18,6 @@ mod wire;
 #[path = "knetlink/lib.rs"]
 mod knetlink;
 
-// ANCHOR: reuse
 // Lesson 05's reference code, unchanged.
 #[path = "rtm/announce.rs"]
 mod announce;
@@ -33,7 +32,6 @@ mod state;
 
 // This lesson's own.
 mod notify;
-// ANCHOR_END: reuse
 
 use handler::Rtm;
 use knetlink::Socket;
@@ -56,11 +54,10 @@ struct RtmModule {
 impl kernel::Module for RtmModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let handler = KBox::pin(Rtm::new(Multicast::new())?, GFP_KERNEL)?;
-        // ANCHOR: groups
         // Two multicast groups: tables and routes. (Socket::new lets
         // unprivileged processes join them: NL_CFG_F_NONROOT_RECV.)
+        // Last: userspace can send as soon as the protocol exists.
         let socket = Socket::new(proto::NETLINK_COURSE, rtm::GROUPS, handler)?;
-        // ANCHOR_END: groups
         pr_info!("listening on netlink protocol {}, {} multicast groups\n", proto::NETLINK_COURSE, rtm::GROUPS);
         Ok(RtmModule { socket })
     }

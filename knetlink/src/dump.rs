@@ -17,41 +17,74 @@
 //! whatever it needs to reach the data (a reference-counted `Arc`, say).
 //! [`start`] hands it to the core, which owns it until the dump ends,
 //! completely or because the reader closed its socket; then it is dropped.
+//!
+//! ## Consistency
+//!
+//! Between two buffers the data may change: a dump is not a snapshot. The
+//! kernel tells the reader with `NLM_F_DUMP_INTR` (`nl_dump_check_consistent`
+//! in `<net/netlink.h>`): each fill reports the data's *generation* (a
+//! change counter, never 0) in the callback record (`cb->seq`); the first
+//! message written after it differs from the generation of the message
+//! before (`cb->prev_seq`) gets the flag, and so does `NLMSG_DONE` when no
+//! message came after the change (the core checks it the same way). Only
+//! that one message is flagged, so a reader remembers a flag it saw
+//! anywhere in the dump, and dumps again. This layer flags the first
+//! message of a fill; the core flags `NLMSG_DONE`.
 
 use super::request::Request;
-use crate::wire::nlmsg::{self, Message};
+use super::socket::Handled;
+use crate::wire::nlmsg::{self, Messages};
 use crate::wire::writer::Writer;
-use core::ffi::{c_int, c_void};
+use core::ffi::{c_int, c_void, CStr};
 use kernel::bindings;
 use kernel::prelude::*;
 
-/// Who a dump answers: put these in every message header.
+/// Who a dump answers (put `seq` and `portid` in every message header),
+/// and the generation of the data a fill wrote from.
 #[derive(Debug, Clone, Copy)]
 pub struct DumpContext {
     /// The sequence number of the dump request.
     pub seq: u32,
     /// The port id of the requesting socket.
     pub portid: u32,
+    /// The generation of the data this fill reads (`cb->seq`): a counter of
+    /// changes that never repeats and is never 0. 0 means "not tracked": no
+    /// `NLM_F_DUMP_INTR`, ever.
+    pub generation: u32,
+    /// The extended-ACK message for an error this fill returns (set it with
+    /// [`DumpContext::error_message`]): the reader gets it with the error,
+    /// after `NLMSG_DONE`'s status, when it turned on `NETLINK_EXT_ACK`.
+    message: Option<&'static CStr>,
 }
 
 impl DumpContext {
-    /// The flags of a dump part: `NLM_F_MULTI`.
+    /// The flags of a dump part: `NLM_F_MULTI` (this layer adds
+    /// `NLM_F_DUMP_INTR` where it is due).
     pub const FLAGS: u16 = nlmsg::F_MULTI;
+
+    /// Says what is wrong when the fill returns an error (the kernel's
+    /// `NL_SET_ERR_MSG(cb->extack, ...)`). A static string: the core sends
+    /// it after the fill returned.
+    pub fn error_message(&mut self, text: &'static CStr) {
+        self.message = Some(text);
+    }
 }
 
 // ANCHOR: trait
 /// One running dump: its position and what it needs to read the data.
 pub trait Dump: Send + 'static {
-    /// Appends whole messages (with [`DumpContext::FLAGS`], the context's
-    /// `seq` and `portid`) to `out` until the next one does not fit, and
-    /// returns whether more remain: `Ok(true)` to be called again with a
-    /// fresh buffer, `Ok(false)` when everything was sent. An error ends the
-    /// dump: the reader gets it in `NLMSG_DONE`.
+    /// Sets `ctx.generation` to the generation of the data (read under the
+    /// same lock as the data), then appends whole messages (with
+    /// [`DumpContext::FLAGS`], the context's `seq` and `portid`) to `out`
+    /// until the next one does not fit, and returns whether more remain:
+    /// `Ok(true)` to be called again with a fresh buffer, `Ok(false)` when
+    /// everything was sent. An error ends the dump: the reader gets it in
+    /// `NLMSG_DONE` (or, from the first fill, as the answer to its request).
     ///
     /// A message must fit in an empty buffer (a few KiB at least): a call
     /// that returns `Ok(true)` without writing anything ends the dump with
     /// `EMSGSIZE`, rather than looping forever.
-    fn fill(&mut self, ctx: &DumpContext, out: &mut Writer<'_>) -> Result<bool>;
+    fn fill(&mut self, ctx: &mut DumpContext, out: &mut Writer<'_>) -> Result<bool>;
 }
 // ANCHOR_END: trait
 
@@ -69,28 +102,20 @@ struct Launch<D> {
 }
 
 // ANCHOR: start
-/// Starts a dump answering `message` (which must be one of `request`'s
-/// messages, as the iterator over `request.data()` yields them): the core
-/// calls `dump` to fill the first buffer now, and the next ones as the reader
-/// reads. No ACK is due after a dump, even with `NLM_F_ACK` (the core's
-/// `NLMSG_DONE` ends it).
+/// Starts a dump answering `request`: the core calls `dump` to fill the
+/// first buffer now, and the next ones as the reader reads. Returns
+/// [`Handled::Dumping`]: no ACK is due after a dump, even with `NLM_F_ACK`
+/// (the core's `NLMSG_DONE` ends it).
 ///
-/// Fails with `EINVAL` if `message` is not in `request`, with `EBUSY` if the
-/// requesting socket is already dumping, or with the core's error; `dump` is
-/// then dropped here.
-pub fn start<D: Dump>(request: &Request<'_>, message: &Message<'_>, dump: D) -> Result {
-    // The core keeps a pointer to the request's header; it must be the one
-    // inside the received buffer, which the core keeps alive for the dump.
-    let data = request.data();
-    let start = data.as_ptr() as usize;
-    let end = start.saturating_add(data.len());
-    let hdr = (message.payload.as_ptr() as usize).checked_sub(nlmsg::HDRLEN).ok_or(EINVAL)?;
-    if hdr < start || hdr.saturating_add(message.header.len as usize) > end {
-        return Err(EINVAL);
-    }
-    let nlh = data.as_ptr().wrapping_add(hdr - start).cast::<bindings::nlmsghdr>();
-
-    let ctx = DumpContext { seq: message.header.seq, portid: request.portid() };
+/// Fails with `EBUSY` if the requesting socket is already dumping, or with
+/// `ENOBUFS` when not even the first buffer could be had (the requester's
+/// queue is full); `dump` is then dropped, and the handler returns the
+/// error, which the requester gets as the answer to its request, as from
+/// rtnetlink. An error of a fill, the first included, ends the dump with
+/// that error in `NLMSG_DONE`.
+pub fn start<D: Dump>(request: &Request<'_>, dump: D) -> Result<Handled> {
+    let header = request.header();
+    let ctx = DumpContext { seq: header.seq, portid: request.portid(), generation: 0, message: None };
     let state = KBox::new(Running { ctx, dump }, GFP_KERNEL)?;
     let mut launch = Launch { state: KBox::into_raw(state), started: false };
     let mut control = bindings::netlink_dump_control {
@@ -102,25 +127,29 @@ pub fn start<D: Dump>(request: &Request<'_>, message: &Message<'_>, dump: D) -> 
         ..Default::default()
     };
     // SAFETY: the buffer and our socket are live during the input callback
-    // (see `Request`); `nlh` points at a whole message inside that buffer
-    // (checked above), which the core holds a reference on for the whole
-    // dump. `control` is read during the call only. Its `data` points at
+    // (see `Request`); the request's header is a whole message inside that
+    // buffer, which the core holds a reference on for the whole dump.
+    // `control` is read during the call only. Its `data` points at
     // `launch`, which outlives the call; `start_cb` replaces it with the
     // state before the dump can run. `module` is this module: the core holds
     // a reference on it while the dump runs, so our callbacks stay loaded.
-    let ret = unsafe { bindings::__netlink_dump_start(request.sock(), request.raw(), nlh, &mut control) };
+    let ret = unsafe {
+        bindings::__netlink_dump_start(request.sock(), request.raw_skb(), request.raw_nlh(), &mut control)
+    };
     if !launch.started {
         // The core refused before taking the state: it is still ours.
         // SAFETY: `launch.state` came from `KBox::into_raw` above and nobody
         // else has seen it (`start_cb` did not run).
         drop(unsafe { KBox::from_raw(launch.state) });
-        return Err(Error::from_errno(ret.min(-1)));
     }
-    // Started: the core owns the state and calls `done_cb` at the end. A
-    // negative `ret` other than -EINTR means the first buffer could not be
-    // sent yet (the reader's queue is full); the core retries when the
-    // reader reads, so it is no error for the requester.
-    Ok(())
+    // -EINTR: started, the first buffer is on its way. Anything else is an
+    // error for the requester: the socket was busy, or the first buffer
+    // could not be had or filled (the core then owns and drops the state).
+    match ret {
+        r if r == -(bindings::EINTR as i32) => Ok(Handled::Dumping),
+        0 => Ok(Handled::Dumping),
+        r => Err(Error::from_errno(r.min(-1))),
+    }
 }
 // ANCHOR_END: start
 
@@ -170,12 +199,39 @@ unsafe extern "C" fn dump_cb<D: Dump>(skb: *mut bindings::sk_buff, cb: *mut bind
         core::slice::from_raw_parts_mut(at, len)
     };
     let mut out = Writer::new(room);
-    let result = running.dump.fill(&running.ctx, &mut out);
+    running.ctx.message = None;
+    let result = running.dump.fill(&mut running.ctx, &mut out);
     let written = out.len();
     if written > 0 {
+        // SAFETY: `cb` is the core's live callback record (see the function's
+        // contract); only this call uses it now.
+        let cb = unsafe { &mut *cb };
+        cb.seq = running.ctx.generation;
+        // `nl_dump_check_consistent`, for the messages just written: only
+        // the first can differ from the message before it.
+        if cb.prev_seq != 0 && cb.seq != cb.prev_seq {
+            mark_interrupted(out.as_bytes_mut());
+        }
+        cb.prev_seq = cb.seq;
         // SAFETY: `written` bytes of the tailroom were filled in; `skb_put`
         // makes them part of the buffer (it fits: `written` ≤ tailroom).
         unsafe { bindings::skb_put(skb, written as u32) };
+    } else {
+        // Nothing written: the generation still counts for NLMSG_DONE,
+        // which the core checks against the last message's.
+        // SAFETY: as above.
+        unsafe { (*cb).seq = running.ctx.generation };
+    }
+    if let (Err(_), Some(text)) = (&result, running.ctx.message) {
+        // SAFETY: `cb` is live (see above); `cb->extack`, when the core
+        // set it, points at its extended-ACK record for this fill, which
+        // it reads after we return (for NLMSG_DONE). The text is static.
+        unsafe {
+            let extack = (*cb).extack;
+            if !extack.is_null() {
+                (*extack)._msg = text.as_ptr().cast();
+            }
+        }
     }
     match result {
         Ok(true) if written > 0 => written as c_int,
@@ -185,6 +241,17 @@ unsafe extern "C" fn dump_cb<D: Dump>(skb: *mut bindings::sk_buff, cb: *mut bind
     }
 }
 // ANCHOR_END: dump_cb
+
+/// Sets `NLM_F_DUMP_INTR` in the first message of `bytes` (whole messages
+/// this layer's dump just wrote): the one `nl_dump_check_consistent` flags,
+/// the first written after the generation changed.
+fn mark_interrupted(bytes: &mut [u8]) {
+    let Some(Ok(first)) = Messages::new(bytes).next() else { return };
+    let mut header = first.header;
+    header.flags |= nlmsg::F_DUMP_INTR;
+    // Cannot fail: the header was just read from there.
+    let _ = header.write_to(bytes);
+}
 
 /// Called by the core once, when the dump ends (done, failed, or the reader
 /// closed its socket): drops the state.

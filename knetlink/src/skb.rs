@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! [`SkBuff`]: a socket buffer the module sends.
+//! [`SkBuff`]: a socket buffer the module sends (lesson 02's `alloc_skb`,
+//! `skb_put` and `kfree_skb`, made safe).
 //!
 //! The kernel moves every packet, netlink messages included, in a
 //! `struct sk_buff`. An `SkBuff` owns one that is on its way out: it is filled
@@ -44,7 +45,7 @@ impl SkBuff {
 
     /// Gives up ownership: the caller hands the pointer to a function that
     /// consumes the buffer.
-    fn into_raw(self) -> *mut bindings::sk_buff {
+    pub(crate) fn into_raw(self) -> *mut bindings::sk_buff {
         let ptr = self.ptr.as_ptr();
         core::mem::forget(self);
         ptr
@@ -64,13 +65,14 @@ impl SkBuff {
         to_result(ret.min(0))
     }
 
-    /// Sends the buffer to every socket that joined multicast `group`.
-    /// Returns `Ok(false)` when nobody listens. Consumes the buffer.
+    /// Sends the buffer to every socket that joined multicast `group`, but
+    /// the one with port id `exclude` (0: none). Returns `Ok(false)` when
+    /// nobody listens. Consumes the buffer.
     ///
     /// # Safety
     ///
     /// `sock` must be a live netlink kernel socket.
-    pub(crate) unsafe fn broadcast(self, sock: *mut bindings::sock, group: u32) -> Result<bool> {
+    pub(crate) unsafe fn broadcast(self, sock: *mut bindings::sock, exclude: u32, group: u32) -> Result<bool> {
         let raw = self.into_raw();
         // SAFETY: `raw` is a valid buffer we own; its control block `cb` is
         // 48 bytes, aligned to 8, and in netlink it holds a
@@ -82,7 +84,7 @@ impl SkBuff {
         }
         // SAFETY: `sock` is live (the caller's duty); `netlink_broadcast`
         // consumes the buffer on every path. Port id 0 excludes no listener.
-        let ret = unsafe { bindings::netlink_broadcast(sock, raw, 0, group, bindings::GFP_KERNEL) };
+        let ret = unsafe { bindings::netlink_broadcast(sock, raw, exclude, group, bindings::GFP_KERNEL) };
         match ret {
             r if r == -(bindings::ESRCH as i32) => Ok(false),
             r => to_result(r.min(0)).map(|()| true),

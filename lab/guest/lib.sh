@@ -70,3 +70,27 @@ show() {
 
 # The kernel log lines of module $1.
 klog_of() { klog | grep "^$1:"; }
+
+# quiet_under_flood NAME [NLPROBE ARGS...]: 1,000 bad datagrams sent by the
+# unprivileged user student (`nlprobe flood --count 1000 ARGS`) may add at
+# most 11 lines to the kernel log: what the kernel's own rate limit lets
+# through in one interval (10 lines, DEFAULT_RATELIMIT_BURST, and one saying
+# how many of the previous interval were left out). The kernel's netlink
+# code logs nothing about malformed input, the rest at that rate at most.
+quiet_under_flood() {
+  name=$1; shift
+  mark="quiet-under-flood: $name $(cut -d" " -f1 /proc/uptime)"
+  echo "$mark" >/dev/kmsg
+  if ! sent=$(su student -c "nlprobe flood --count 1000 $*" 2>&1); then
+    fail "$name" "nlprobe flood failed: $sent"
+    return
+  fi
+  if ! klog | grep -qxF "$mark"; then
+    fail "$name" "the kernel log overflowed: its mark is gone ($sent)"
+    return
+  fi
+  new=$(klog | awk -v m="$mark" 'seen { print } $0 == m { seen = 1 }')
+  n=$(printf '%s' "$new" | grep -c .)
+  if [ "$n" -le 11 ]; then pass "$name"
+  else fail "$name" "$n kernel log lines from 1,000 bad datagrams (at most 11), e.g. $(echo "$new" | head -n 3 | tr '\n' '|')"; fi
+}

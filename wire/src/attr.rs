@@ -25,7 +25,6 @@
 //! [`super::policy`].
 
 use super::bytes;
-use super::cstr;
 use super::error::Error;
 use super::nlmsg::align;
 
@@ -122,13 +121,14 @@ impl<'a> Attr<'a> {
         self.exact().map(u32::from_be_bytes)
     }
 
-    /// The value as a NUL-terminated UTF-8 string, without the NUL.
-    ///
-    /// The value must contain a NUL; the text is what comes before the first
-    /// one ([`Error::BadString`] if there is no NUL or the text is not UTF-8).
-    /// See [`super::cstr`].
+    /// The value as text: the bytes before the first NUL, or all of them
+    /// when there is none, as the kernel reads an `NLA_STRING` attribute
+    /// (`nla_strscpy`, `nla_strcmp`). [`Error::BadString`] if that text is
+    /// not UTF-8. The policy ([`super::policy`]) checks the length first.
     pub fn str(&self) -> Result<&'a str, Error> {
-        cstr::decode(self.payload)
+        let end = self.payload.iter().position(|&b| b == 0).unwrap_or(self.payload.len());
+        let text = self.payload.get(..end).ok_or(Error::BadString)?;
+        core::str::from_utf8(text).map_err(|_| Error::BadString)
     }
 
     /// True if the value is empty: a *flag* attribute, whose mere presence
@@ -166,6 +166,11 @@ impl<'a> Attrs<'a> {
     /// Walks the attributes in `area`.
     pub const fn new(area: &'a [u8]) -> Attrs<'a> {
         Attrs { rest: area }
+    }
+
+    /// The bytes not visited yet (empty after an error).
+    pub const fn rest(&self) -> &'a [u8] {
+        self.rest
     }
 
     /// The first attribute of type `kind` (flags ignored), if any. Stops with
@@ -262,7 +267,9 @@ mod tests {
         assert_eq!(a[0].u16(), Err(Error::BadSize));
         assert_eq!(a[2].u64(), Err(Error::BadSize));
         assert_eq!(a[3].u32(), Err(Error::BadSize));
-        assert_eq!(a[2].str(), Err(Error::BadString));
+        assert_eq!(a[2].str(), Err(Error::BadString)); // 0xdeadbeef is not UTF-8
+        assert_eq!(Attr::new(1, b"abc").str(), Ok("abc")); // no NUL needed
+        assert_eq!(Attr::new(1, b"a\0bc").str(), Ok("a"));
     }
 
     #[test]

@@ -31,6 +31,7 @@
 //! |-------------|-------------------------------------------------------------|
 //! | [`errno`]   | the Linux error numbers we use, with names and descriptions |
 //! | [`error`]   | [`Error`], what can go wrong while encoding or decoding      |
+//! | [`ext_ack`] | extended ACKs: the kernel's message and the bad attribute   |
 //! | [`nlmsg`]   | the netlink message header, message iterator, ACK payload   |
 //! | [`attr`]    | netlink attributes (`struct nlattr`): reading them           |
 //! | [`writer`]  | building messages and attributes into a byte buffer          |
@@ -67,6 +68,7 @@ mod bytes;
 pub mod cstr;
 pub mod errno;
 pub mod error;
+pub mod ext_ack;
 pub mod nlmsg;
 pub mod policy;
 pub mod proto;

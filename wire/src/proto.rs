@@ -193,22 +193,22 @@ pub const REPLY_ATTR_MAX: u16 = REPLY_ATTR_ID;
 
 /// Policy of the `PERSON_ATTR_*` attributes, indexed by type.
 pub const PERSON_POLICY: [Policy; 4] = [
-    Policy::IGNORE,           // ATTR_UNSPEC
-    Policy::string(NAME_MAX), // PERSON_ATTR_NAME
-    Policy::U32,              // PERSON_ATTR_AGE
-    Policy::NESTED,           // PERSON_ATTR_ADDRESS
+    Policy::UNSPEC,               // ATTR_UNSPEC
+    Policy::nul_string(NAME_MAX), // PERSON_ATTR_NAME: a C string
+    Policy::U32,                  // PERSON_ATTR_AGE
+    Policy::NESTED,               // PERSON_ATTR_ADDRESS
 ];
 
 /// Policy of the `ADDRESS_ATTR_*` attributes, indexed by type.
 pub const ADDRESS_POLICY: [Policy; 3] = [
-    Policy::IGNORE,             // ATTR_UNSPEC
-    Policy::string(STREET_MAX), // ADDRESS_ATTR_STREET
-    Policy::string(CITY_MAX),   // ADDRESS_ATTR_CITY
+    Policy::UNSPEC,                 // ATTR_UNSPEC
+    Policy::nul_string(STREET_MAX), // ADDRESS_ATTR_STREET
+    Policy::nul_string(CITY_MAX),   // ADDRESS_ATTR_CITY
 ];
 
 /// Policy of the `REPLY_ATTR_*` attributes, indexed by type.
 pub const REPLY_POLICY: [Policy; 3] = [
-    Policy::IGNORE,               // ATTR_UNSPEC
+    Policy::UNSPEC,               // ATTR_UNSPEC
     Policy::string(GREETING_MAX), // REPLY_ATTR_GREETING
     Policy::U32,                  // REPLY_ATTR_ID
 ];
@@ -264,10 +264,12 @@ mod tests {
         let at = parse(addr.payload(), &ADDRESS_POLICY).unwrap();
         assert_eq!(at[usize::from(ADDRESS_ATTR_CITY)].unwrap().str(), Ok("London"));
 
+        // An NLA_NUL_STRING needs its NUL within NAME_MAX + 1 bytes: one
+        // byte too long, and it has none there (EINVAL, as the kernel says).
         w.clear();
         w.put_str(PERSON_ATTR_NAME, &"x".repeat(NAME_MAX + 1)).unwrap();
         let e = parse(w.as_bytes(), &PERSON_POLICY).unwrap_err();
-        assert_eq!(e.attr, Some(PERSON_ATTR_NAME));
-        assert_eq!(e.errno(), super::super::errno::ERANGE);
+        assert_eq!(e.attr(), Some(PERSON_ATTR_NAME));
+        assert_eq!(e.errno(), super::super::errno::EINVAL);
     }
 }

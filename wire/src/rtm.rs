@@ -20,7 +20,9 @@
 //!
 //! As in rtnetlink, what the kernel *sends* about an object is always a
 //! `*_NEW` message: answers to GET, parts of a dump, and (lesson 06)
-//! notifications of a creation. Deletions are announced with `*_DEL`.
+//! notifications of a creation. Deletions are announced with `*_DEL`. When a
+//! table is deleted, route listeners get a `ROUTE_DEL` that names the table
+//! and no prefix: every route of the table went with it.
 //!
 //! ## Attributes (one set for all types)
 //!
@@ -44,6 +46,7 @@ use super::errno;
 use super::error::Error;
 use super::policy::{self, Policy, PolicyError};
 use super::writer::Writer;
+use core::ffi::CStr;
 
 // ANCHOR: types
 /// Create a table (needs `NLM_F_CREATE`); also what the kernel sends about a
@@ -90,7 +93,7 @@ pub const MAX_REQUEST: usize = 1024;
 
 /// The policy of every RTM message, indexed by attribute type.
 pub const POLICY: [Policy; 7] = [
-    Policy::IGNORE,           // ATTR_UNSPEC
+    Policy::UNSPEC,           // ATTR_UNSPEC: type 0 is never valid
     Policy::string(NAME_MAX), // ATTR_TABLE
     Policy::binary(4, 4),     // ATTR_DST
     Policy::U8,               // ATTR_DST_LEN
@@ -185,27 +188,62 @@ pub struct Route<'a> {
     pub oif: &'a str,
 }
 
-/// Why a request was refused: the errno to answer, the attribute at fault
-/// (if one), and a word for logs.
+/// Why a request was refused: what a kernel module puts in its error
+/// reply. The errno, and for an extended ACK (`NETLINK_EXT_ACK`) the
+/// attribute at fault, the type of a missing attribute, and a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Invalid {
+pub struct Invalid<'a> {
     /// Positive errno (`EINVAL`, `ERANGE`, ...).
     pub errno: i32,
-    /// The attribute type at fault, if any.
-    pub attr: Option<u16>,
-    /// What was wrong.
-    pub why: &'static str,
+    /// The attribute at fault, in the request (`NLMSGERR_ATTR_OFFS`).
+    pub bad: Option<Attr<'a>>,
+    /// The type of a required attribute that is missing
+    /// (`NLMSGERR_ATTR_MISS_TYPE`).
+    pub missing: Option<u16>,
+    /// The extended-ACK message (`NLMSGERR_ATTR_MSG`), if any.
+    pub message: Option<&'static CStr>,
 }
 
-impl Invalid {
-    const fn missing(attr: u16) -> Invalid {
-        Invalid { errno: errno::EINVAL, attr: Some(attr), why: "missing attribute" }
+impl<'a> Invalid<'a> {
+    /// A required attribute is missing: `EINVAL`, reported with its type and
+    /// no message, as the kernel's `NL_REQ_ATTR_CHECK` does.
+    const fn missing(attr: u16) -> Invalid<'a> {
+        Invalid { errno: errno::EINVAL, bad: None, missing: Some(attr), message: None }
+    }
+
+    /// `errno` with `message` and no attribute (the kernel's `NL_SET_ERR_MSG`).
+    const fn msg(errno: i32, message: &'static CStr) -> Invalid<'a> {
+        Invalid { errno, bad: None, missing: None, message: Some(message) }
+    }
+
+    /// `errno` about attribute `a` (the kernel's `NL_SET_ERR_MSG_ATTR`).
+    const fn attr(errno: i32, a: Attr<'a>, message: &'static CStr) -> Invalid<'a> {
+        Invalid { errno, bad: Some(a), missing: None, message: Some(message) }
+    }
+
+    /// The attribute type this is about: the bad one or the missing one.
+    pub fn attr_type(&self) -> Option<u16> {
+        self.bad.map(|a| a.kind()).or(self.missing)
     }
 }
 
-impl From<PolicyError> for Invalid {
-    fn from(e: PolicyError) -> Invalid {
-        Invalid { errno: e.errno(), attr: e.attr, why: "attribute fails the policy" }
+impl core::fmt::Display for Invalid<'_> {
+    /// The message, and the attribute it is about: "Attribute failed
+    /// policy validation (attribute 1)", "missing attribute 4".
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match (self.message.map(CStr::to_str), self.bad, self.missing) {
+            (Some(Ok(m)), Some(a), _) => write!(f, "{m} (attribute {})", a.kind()),
+            (Some(Ok(m)), None, _) => f.write_str(m),
+            (_, _, Some(ty)) => write!(f, "missing attribute {ty}"),
+            (_, Some(a), None) => write!(f, "bad attribute {}", a.kind()),
+            _ => f.write_str(errno::describe(self.errno)),
+        }
+    }
+}
+
+impl<'a> From<PolicyError<'a>> for Invalid<'a> {
+    fn from(e: PolicyError<'a>) -> Invalid<'a> {
+        Invalid { errno: e.errno(), bad: e.bad, missing: None, message: Some(e.message()) }
     }
 }
 
@@ -218,11 +256,12 @@ pub struct Attributes<'a> {
 }
 
 impl<'a> Attributes<'a> {
-    /// Parses a message payload. Oversized payloads: `EMSGSIZE`; attributes
-    /// that break the policy: `EINVAL` or `ERANGE`.
-    pub fn parse(payload: &'a [u8]) -> Result<Attributes<'a>, Invalid> {
+    /// Parses a message payload strictly (`nla_parse`). Oversized
+    /// payloads: `EMSGSIZE`; attributes that break the policy: `EINVAL` or
+    /// `ERANGE`, with the kernel's message (see [`super::policy`]).
+    pub fn parse(payload: &'a [u8]) -> Result<Attributes<'a>, Invalid<'a>> {
         if payload.len() > MAX_REQUEST {
-            return Err(Invalid { errno: errno::EMSGSIZE, attr: None, why: "request too big" });
+            return Err(Invalid::msg(errno::EMSGSIZE, c"request too big"));
         }
         Ok(Attributes { tb: policy::parse(payload, &POLICY)? })
     }
@@ -231,47 +270,55 @@ impl<'a> Attributes<'a> {
         self.tb.get(usize::from(attr)).copied().flatten()
     }
 
-    fn addr(&self, attr: u16) -> Result<[u8; 4], Invalid> {
-        let a = self.get(attr).ok_or(Invalid::missing(attr))?;
-        a.payload().try_into().map_err(|_| Invalid::missing(attr))
+    fn required(&self, attr: u16) -> Result<Attr<'a>, Invalid<'a>> {
+        self.get(attr).ok_or(Invalid::missing(attr))
     }
 
-    fn name(&self, attr: u16) -> Result<&'a str, Invalid> {
-        let s = self.get(attr).ok_or(Invalid::missing(attr))?.str().map_err(|_| Invalid::missing(attr))?;
+    fn addr(&self, attr: u16) -> Result<[u8; 4], Invalid<'a>> {
+        let a = self.required(attr)?;
+        // The policy made it exactly 4 bytes; this cannot fail after it.
+        a.payload().try_into().map_err(|_| Invalid::attr(errno::ERANGE, a, c"address must be 4 bytes"))
+    }
+
+    fn name(&self, attr: u16) -> Result<&'a str, Invalid<'a>> {
+        let a = self.required(attr)?;
+        let s = a.str().map_err(|_| Invalid::attr(errno::EINVAL, a, c"name is not UTF-8"))?;
         if s.is_empty() {
-            return Err(Invalid { errno: errno::EINVAL, attr: Some(attr), why: "empty name" });
+            return Err(Invalid::attr(errno::EINVAL, a, c"empty name"));
         }
         Ok(s)
     }
 
     /// The table name (required, not empty).
-    pub fn table(&self) -> Result<&'a str, Invalid> {
+    pub fn table(&self) -> Result<&'a str, Invalid<'a>> {
         self.name(ATTR_TABLE)
     }
 
     /// The destination address alone (required): what a lookup looks up.
-    pub fn address(&self) -> Result<[u8; 4], Invalid> {
+    pub fn address(&self) -> Result<[u8; 4], Invalid<'a>> {
         self.addr(ATTR_DST)
     }
 
-    /// The destination prefix (address and length required; a length above
-    /// 32 is `ERANGE`, host bits set below the length `EINVAL`).
-    pub fn prefix(&self) -> Result<Prefix, Invalid> {
+    /// The destination prefix: address and length required; a length above
+    /// 32, or host bits set below the length, is `EINVAL` with the message
+    /// the kernel's FIB gives (`rtm_to_fib_config`, net/ipv4/fib_frontend.c).
+    pub fn prefix(&self) -> Result<Prefix, Invalid<'a>> {
         let addr = self.addr(ATTR_DST)?;
-        let len = self.get(ATTR_DST_LEN).ok_or(Invalid::missing(ATTR_DST_LEN))?;
-        let len = len.u8().map_err(|_| Invalid::missing(ATTR_DST_LEN))?;
+        let a = self.required(ATTR_DST_LEN)?;
+        // The policy made it exactly 1 byte.
+        let len = a.u8().map_err(|_| Invalid::attr(errno::EINVAL, a, c"invalid attribute length"))?;
         if len > 32 {
-            return Err(Invalid { errno: errno::ERANGE, attr: Some(ATTR_DST_LEN), why: "prefix length above 32" });
+            return Err(Invalid::msg(errno::EINVAL, c"Invalid prefix length"));
         }
         let p = Prefix { addr, len };
         if !p.is_valid() {
-            return Err(Invalid { errno: errno::EINVAL, attr: Some(ATTR_DST), why: "host bits set" });
+            return Err(Invalid::msg(errno::EINVAL, c"Invalid prefix for given prefix length"));
         }
         Ok(p)
     }
 
     /// A whole route: prefix, gateway and interface, all required.
-    pub fn route(&self) -> Result<Route<'a>, Invalid> {
+    pub fn route(&self) -> Result<Route<'a>, Invalid<'a>> {
         Ok(Route { dst: self.prefix()?, gateway: self.addr(ATTR_GATEWAY)?, oif: self.name(ATTR_OIF)? })
     }
 
@@ -387,32 +434,42 @@ mod tests {
 
     #[test]
     fn refusals() {
-        let errno_of = |p: &[u8], f: fn(&Attributes<'_>) -> Result<(), Invalid>| match Attributes::parse(p) {
-            Ok(a) => f(&a).err().map(|e| e.errno),
-            Err(e) => Some(e.errno),
-        };
-        let route = |a: &Attributes<'_>| a.route().map(|_| ());
-        let table = |a: &Attributes<'_>| a.table().map(|_| ());
-        // Missing attributes.
+        // The errno a request gets: from the parse, or from reading it.
+        fn errno_of(p: &[u8], read: fn(&Attributes<'_>) -> Option<i32>) -> Option<i32> {
+            match Attributes::parse(p) {
+                Ok(a) => read(&a),
+                Err(e) => Some(e.errno),
+            }
+        }
+        let route: fn(&Attributes<'_>) -> Option<i32> = |a| a.route().err().map(|e| e.errno);
+        let table: fn(&Attributes<'_>) -> Option<i32> = |a| a.table().err().map(|e| e.errno);
+        let prefix: fn(&Attributes<'_>) -> Option<i32> = |a| a.prefix().err().map(|e| e.errno);
+        // Missing attributes: EINVAL, with the missing type.
         assert_eq!(errno_of(&[], table), Some(errno::EINVAL));
+        assert_eq!(Attributes::parse(&[]).unwrap().table().unwrap_err().missing, Some(ATTR_TABLE));
         let p = encode(|w| put_prefix(w, "t", Prefix { addr: [10, 0, 0, 0], len: 8 }).unwrap());
         assert_eq!(errno_of(&p, route), Some(errno::EINVAL));
-        // Out-of-range length, host bits.
+        // Out-of-range length, host bits: EINVAL, as the FIB answers.
         let p = encode(|w| put_prefix(w, "t", Prefix { addr: [10, 0, 0, 0], len: 33 }).unwrap());
-        assert_eq!(errno_of(&p, |a| a.prefix().map(|_| ())), Some(errno::ERANGE));
+        assert_eq!(errno_of(&p, prefix), Some(errno::EINVAL));
+        let e = Attributes::parse(&p).unwrap().prefix().unwrap_err();
+        assert_eq!(e.message, Some(c"Invalid prefix length"));
         let p = encode(|w| put_prefix(w, "t", Prefix { addr: [10, 0, 0, 1], len: 8 }).unwrap());
-        assert_eq!(errno_of(&p, |a| a.prefix().map(|_| ())), Some(errno::EINVAL));
-        // Overlong and empty names.
+        assert_eq!(errno_of(&p, prefix), Some(errno::EINVAL));
+        // Overlong and empty names; an overlong one names the attribute.
         let long = "x".repeat(NAME_MAX + 1);
         let p = encode(|w| put_table(w, &long, None).unwrap());
         assert_eq!(errno_of(&p, table), Some(errno::ERANGE));
+        let e = Attributes::parse(&p).unwrap_err();
+        assert_eq!(e.attr_type(), Some(ATTR_TABLE));
+        assert_eq!(e.bad.unwrap().payload().as_ptr(), p[4..].as_ptr());
         let p = encode(|w| put_table(w, &long[..NAME_MAX], None).unwrap());
         assert_eq!(errno_of(&p, table), None);
         let p = encode(|w| put_table(w, "", None).unwrap());
         assert_eq!(errno_of(&p, table), Some(errno::EINVAL));
         // A short address.
         let p = encode(|w| w.put_attr(ATTR_DST, &[1, 2, 3]).unwrap());
-        assert_eq!(errno_of(&p, |a| a.address().map(|_| ())), Some(errno::ERANGE));
+        assert_eq!(errno_of(&p, |a| a.address().err().map(|e| e.errno)), Some(errno::ERANGE));
         // Too big.
         assert_eq!(errno_of(&[0u8; MAX_REQUEST + 4], table), Some(errno::EMSGSIZE));
     }

@@ -100,6 +100,12 @@ impl<'a> Writer<'a> {
         self.buf.get(..self.len).unwrap_or(&[])
     }
 
+    /// The bytes written so far, to patch in place (a flag in a header
+    /// written earlier, say).
+    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+        self.buf.get_mut(..self.len).unwrap_or(&mut [])
+    }
+
     /// Ends the writer and returns the written bytes with the buffer's
     /// lifetime.
     pub fn into_bytes(self) -> &'a [u8] {

@@ -127,14 +127,18 @@ fn their_message_our_parser() {
     assert_eq!(h, Header { len: bytes.len() as u32, ty: proto::PERSON_SET, flags: nlmsg::F_REQUEST, seq: 7, pid: 99 });
     assert_eq!(msgs[0].payload, &payload[..]);
 
-    let tb = wire::policy::parse(msgs[0].payload, &proto::PERSON_POLICY).unwrap();
+    // Type 4 is unknown to PERSON_POLICY: strict parsing refuses it, as the
+    // kernel's nla_parse would; liberal parsing skips it.
+    let strict = wire::policy::parse(msgs[0].payload, &proto::PERSON_POLICY).unwrap_err();
+    assert_eq!(strict.attr(), Some(4));
+    let tb = wire::policy::parse_liberal(msgs[0].payload, &proto::PERSON_POLICY).unwrap();
     assert_eq!(tb[1].unwrap().str(), Ok("Ada"));
     assert_eq!(tb[2].unwrap().u32(), Ok(36));
     let addr = tb[3].unwrap();
     assert!(addr.is_nested());
     let city = addr.nested().find(2).unwrap().unwrap();
     assert_eq!(city.str(), Ok("Paris"));
-    // Type 4 is unknown to PERSON_POLICY but still readable.
+    // ... but still readable.
     let four = Attrs::new(msgs[0].payload).find(4).unwrap().unwrap();
     assert_eq!(four.u8(), Ok(9));
 }

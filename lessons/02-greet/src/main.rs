@@ -71,7 +71,6 @@ fn send_all(texts: &[String], ack: bool, sockets: usize) -> io::Result<()> {
     Ok(())
 }
 
-// ANCHOR: menu
 /// The interactive menu. "Exit" exits.
 fn menu() -> io::Result<()> {
     let mut session = Session::open()?;
@@ -96,4 +95,3 @@ fn menu() -> io::Result<()> {
         }
     }
 }
-// ANCHOR_END: menu

@@ -6,7 +6,6 @@ use std::os::fd::{AsRawFd, BorrowedFd};
 use wire::nlmsg;
 use wire::writer::Writer;
 
-// ANCHOR: send
 /// Sends one request: `payload` behind a netlink header of type `ty`, with
 /// `NLM_F_REQUEST` and `flags`, sequence number `seq`, from port `port`.
 pub fn send(sock: BorrowedFd<'_>, ty: u16, flags: u16, seq: u32, port: u32, payload: &[u8]) -> io::Result<()> {
@@ -18,9 +17,7 @@ pub fn send(sock: BorrowedFd<'_>, ty: u16, flags: u16, seq: u32, port: u32, payl
     w.message(ty, nlmsg::F_REQUEST | flags, seq, port, payload).map_err(io::Error::other)?;
     send_bytes(sock, w.as_bytes())
 }
-// ANCHOR_END: send
 
-// ANCHOR: send_bytes
 /// Sends `bytes` (one or more whole netlink messages) to the kernel in one
 /// `sendmsg` call.
 pub fn send_bytes(sock: BorrowedFd<'_>, bytes: &[u8]) -> io::Result<()> {
@@ -28,4 +25,3 @@ pub fn send_bytes(sock: BorrowedFd<'_>, bytes: &[u8]) -> io::Result<()> {
     let _ = (sock.as_raw_fd(), bytes);
     Err(io::Error::new(io::ErrorKind::Unsupported, "send_bytes is not written yet (exercise 2.1)"))
 }
-// ANCHOR_END: send_bytes

@@ -3,13 +3,17 @@
 //! [`for_each_tlv!`] (exercise 3.2), Rust's answer to the C course's
 //! `ITERATE_TLV_BEGIN` / `ITERATE_TLV_END` pair.
 //!
-//! Both follow the decoding rules of the shared `wire::tlv` module, which
-//! the kernel module uses: `tlv selftest` compares them with it.
+//! Both follow the decoding rules of the shared `wire::tlv` module, and
+//! both run on both sides: `tlv selftest` tests them here, and the lesson's
+//! kernel module compiles this very file to walk the TLVs it receives. So
+//! the file uses `core` only (no `std`, no allocation), nothing newer than
+//! the kernel's minimum Rust (1.78: no `split_at_checked`, no
+//! `is_multiple_of`), and names the wire formats `crate::wire`, which works
+//! in the program and in the module.
 
-use wire::tlv::Tlv;
-use wire::Error;
+use crate::wire::tlv::Tlv;
+use crate::wire::Error;
 
-// ANCHOR: struct
 /// Iterator over the TLVs of a buffer. Each item is a TLV, or the error
 /// found where a TLV should be:
 ///
@@ -32,9 +36,7 @@ impl<'a> TlvIter<'a> {
         TlvIter { rest: buf }
     }
 }
-// ANCHOR_END: struct
 
-// ANCHOR: next
 impl<'a> Iterator for TlvIter<'a> {
     type Item = Result<Tlv<'a>, Error>;
 
@@ -44,9 +46,7 @@ impl<'a> Iterator for TlvIter<'a> {
         None
     }
 }
-// ANCHOR_END: next
 
-// ANCHOR: macro
 /// Runs a block for every well-formed TLV of a known type in a buffer:
 ///
 /// ```ignore
@@ -62,7 +62,7 @@ impl<'a> Iterator for TlvIter<'a> {
 /// `break` (out of the walk).
 ///
 /// The macro's value is `Ok(n)`, `n` being the number of TLVs skipped, or
-/// the [`wire::Error`] that stopped the walk (a truncated header, a value
+/// the [`Error`] that stopped the walk (a truncated header, a value
 /// past the end). The block has run for the TLVs before that point.
 macro_rules! for_each_tlv {
     ($buf:expr, |$ty:pat_param, $len:pat_param, $value:pat_param| $body:block) => {{
@@ -70,9 +70,8 @@ macro_rules! for_each_tlv {
         let _ = $crate::iter::TlvIter::new($buf);
         // The block is compiled, but never runs: no TLV reaches it yet.
         for ($ty, $len, $value) in ::core::iter::empty::<(u8, usize, &[u8])>() $body
-        Ok::<usize, ::wire::Error>(0)
+        Ok::<usize, $crate::wire::Error>(0)
     }};
 }
-// ANCHOR_END: macro
 
 pub(crate) use for_each_tlv;

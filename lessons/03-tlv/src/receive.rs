@@ -1,100 +1,98 @@
-//! Receiving from the kernel with `recvmsg`, on a thread of its own, as in
-//! lesson 02; what changed is the answer this lesson expects: a TLV_SUMMARY.
+//! Receiving from the kernel on a thread of its own, as in lesson 02, now
+//! with the shared socket layer (`nlsock`); what changed is the answer this
+//! lesson expects: a TLV_SUMMARY.
 
+use nlsock::{KernelError, Ready, Socket};
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixStream;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
-use wire::nlmsg::{self, Messages};
+use wire::nlmsg::{self, Header};
 use wire::proto::{self, TlvSummary};
 
-/// What arrived for one request, by sequence number.
+/// One message that arrived: its header, how it came, what it says.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Answer {
+pub struct Answer {
+    /// Its header (`seq` and `pid` say whom it answers).
+    pub header: Header,
+    /// It came by multicast (then it answers nobody).
+    pub multicast: bool,
+    /// What it says.
+    pub what: What,
+}
+
+/// What a message says.
+#[derive(Debug, PartialEq, Eq)]
+pub enum What {
     /// A TLV_SUMMARY, decoded (or why it could not be).
-    Summary { seq: u32, summary: Result<TlvSummary, wire::Error> },
+    Summary(Result<TlvSummary, wire::Error>),
     /// An ACK (NLMSG_ERROR with error 0).
-    Ack { seq: u32 },
-    /// An error (NLMSG_ERROR with a negative errno), as a positive errno.
-    Error { seq: u32, errno: i32 },
-    /// Any other message (a type this program does not know).
-    Other { seq: u32, ty: u16 },
+    Ack,
+    /// An error, with what the kernel's extended ACK says.
+    Error(KernelError),
+    /// Any other message (a type this program does not know), or an
+    /// NLMSG_ERROR too broken to read.
+    Other,
 }
 
-/// Receives one datagram from `sock` into `buf` and returns its length.
-/// Fails if it did not come from the kernel (port 0), or did not fit.
-pub fn recv(sock: &OwnedFd, buf: &mut [u8]) -> io::Result<usize> {
-    let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
-    // SAFETY: all-zero bytes are a valid `sockaddr_nl` and a valid `msghdr`.
-    let mut from: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
-    // SAFETY: as above.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_name = (&mut from as *mut libc::sockaddr_nl).cast();
-    msg.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    // SAFETY: `msg` points at `from` and `iov`, and `iov` at `buf`, all of
-    // which outlive the call; recvmsg writes at most their stated sizes.
-    let n = unsafe { libc::recvmsg(sock.as_raw_fd(), &mut msg, 0) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if msg.msg_flags & libc::MSG_TRUNC != 0 {
-        return Err(io::Error::other("a message did not fit the receive buffer"));
-    }
-    if from.nl_pid != 0 {
-        return Err(io::Error::other(format!("a message from port {} instead of the kernel", from.nl_pid)));
-    }
-    Ok(n as usize)
-}
-
-// ANCHOR: decode
-/// Turns one received netlink message into an [`Answer`].
-pub fn decode(message: &nlmsg::Message<'_>) -> Answer {
-    let seq = message.header.seq;
+/// Turns one received netlink message into what it says.
+pub fn decode(message: &nlmsg::Message<'_>) -> What {
     match message.header.ty {
-        proto::TLV_SUMMARY => Answer::Summary { seq, summary: TlvSummary::parse(message.payload) },
-        nlmsg::ERROR => match message.error_payload() {
-            Some(Ok(e)) if e.error == 0 => Answer::Ack { seq },
-            Some(Ok(e)) => Answer::Error { seq, errno: e.error.saturating_neg() },
-            _ => Answer::Other { seq, ty: nlmsg::ERROR },
+        proto::TLV_SUMMARY => What::Summary(TlvSummary::parse(message.payload)),
+        // The payload is TLV records, not attributes: an offset the kernel
+        // points at is shown as a byte position (attributes "start" past the
+        // end, so none is looked for).
+        nlmsg::ERROR => match KernelError::from_message(message, None, usize::MAX) {
+            Ok(None) => What::Ack,
+            Ok(Some(e)) => What::Error(e),
+            Err(_) => What::Other,
         },
-        ty => Answer::Other { seq, ty },
+        _ => What::Other,
     }
 }
-// ANCHOR_END: decode
 
 /// The receiver thread's loop: every message of every datagram goes to
-/// `answers`, until the socket fails or the other end of the channel is gone.
-pub fn receiver(sock: Arc<OwnedFd>, answers: Sender<Answer>) -> io::Result<()> {
+/// `answers`, until `stop` is hung up (the session is closing), the socket
+/// fails or the other end of the channel is gone.
+pub fn receiver(sock: Arc<Socket>, stop: UnixStream, answers: Sender<Answer>) -> io::Result<()> {
     let mut buf = vec![0u8; proto::RECV_BUF_LEN];
-    loop {
-        let n = recv(&sock, &mut buf)?;
-        for message in Messages::new(&buf[..n]) {
+    while sock.wait(stop.as_fd())? == Ready::Datagram {
+        let datagram = sock.recv(&mut buf)?;
+        for message in datagram.messages() {
             let message = message.map_err(io::Error::other)?;
-            if answers.send(decode(&message)).is_err() {
+            let answer = Answer { header: message.header, multicast: datagram.is_multicast(), what: decode(&message) };
+            if answers.send(answer).is_err() {
                 return Ok(()); // nobody waits for answers any more
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wire::nlmsg::Messages;
     use wire::writer::Writer;
 
     /// A summary message the way the module builds it decodes to its four
-    /// numbers; a payload of the wrong size is reported, not misread.
+    /// numbers; a payload of the wrong size is reported, not misread; an
+    /// error carries its errno.
     #[test]
     fn summaries_decode() {
         let s = TlvSummary { names: 2, websites: 1, ids: 3, skipped: 1 };
-        let mut buf = [0u8; 64];
+        let mut buf = [0u8; 256];
         let mut w = Writer::new(&mut buf);
         w.message(proto::TLV_SUMMARY, 0, 7, 0, &s.to_bytes()).unwrap();
         w.message(proto::TLV_SUMMARY, 0, 8, 0, &[0; 15]).unwrap();
+        let request = Header::new(proto::TLV_RECORDS, nlmsg::F_REQUEST, 9, 0);
+        w.error(&request, 0, wire::errno::EINVAL).unwrap();
+        w.ack(&request, 0).unwrap();
         let got: Vec<_> = Messages::new(w.as_bytes()).map(|m| decode(&m.unwrap())).collect();
-        assert_eq!(got[0], Answer::Summary { seq: 7, summary: Ok(s) });
-        assert_eq!(got[1], Answer::Summary { seq: 8, summary: Err(wire::Error::BadSize) });
+        assert_eq!(got[0], What::Summary(Ok(s)));
+        assert_eq!(got[1], What::Summary(Err(wire::Error::BadSize)));
+        assert_eq!(got[2], What::Error(KernelError::from_errno(wire::errno::EINVAL)));
+        assert_eq!(got[3], What::Ack);
     }
 }

@@ -5,12 +5,9 @@
 //! sends one PERSON_SET request and prints the attributes of the kernel's
 //! PERSON_REPLY.
 
-mod receive;
 mod reply;
 mod request;
-mod send;
 mod session;
-mod socket;
 
 use clap::{Args, Parser, Subcommand};
 use request::Person;
@@ -75,7 +72,6 @@ impl SetArgs {
     }
 }
 
-// ANCHOR: set
 /// `person set`: register the person and print the reply's attributes.
 fn set(args: &SetArgs) -> io::Result<()> {
     let mut session = Session::open()?;
@@ -86,7 +82,6 @@ fn set(args: &SetArgs) -> io::Result<()> {
     }
     Ok(())
 }
-// ANCHOR_END: set
 
 /// `person set --dump`: the request's payload (its attributes) as hex.
 fn dump(args: &SetArgs) -> io::Result<()> {

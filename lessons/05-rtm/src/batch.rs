@@ -19,7 +19,6 @@ enum Outcome {
     Failed(String),
 }
 
-// ANCHOR: run
 /// Runs the commands of `file` (`-` for standard input).
 pub fn run(file: &str, chunk: usize, quiet: bool) -> Result<(), String> {
     let input: Box<dyn BufRead> = if file == "-" {
@@ -66,6 +65,9 @@ pub fn run(file: &str, chunk: usize, quiet: bool) -> Result<(), String> {
         while !pending.is_empty() {
             for answer in session.recv().map_err(|e| e.to_string())? {
                 let Some(&at) = pending.get(&answer.header.seq) else { continue };
+                if !session.is_reply(&answer, answer.header.seq) {
+                    continue; // not from this batch: addressed elsewhere, or a notification
+                }
                 match error_of(&answer) {
                     None => {
                         if let Outcome::Ok(lines) = &mut outcomes[at].1 {
@@ -75,7 +77,9 @@ pub fn run(file: &str, chunk: usize, quiet: bool) -> Result<(), String> {
                     Some(e) => {
                         pending.remove(&answer.header.seq);
                         if e != 0 {
-                            outcomes[at].1 = Outcome::Failed(Failure::Kernel(e).to_string());
+                            // The kernel echoes the request (our sockets do not
+                            // cap errors): the blamed attribute is found in it.
+                            outcomes[at].1 = Outcome::Failed(Failure::refused(&answer, None).to_string());
                         }
                     }
                 }
@@ -108,7 +112,6 @@ pub fn run(file: &str, chunk: usize, quiet: bool) -> Result<(), String> {
     }
     Ok(())
 }
-// ANCHOR_END: run
 
 /// Reads one line's words as a command. The common forms are read by hand
 /// (clap is slow when called 100,000 times in the lab's emulated CPU); the

@@ -2,11 +2,11 @@
 //! kernel's own routing table through rtnetlink, one request per `sendmsg`
 //! and in batches. It prints figures and asserts nothing.
 
-use crate::session::{self, error_of, Answer};
+use crate::session;
+use nlsock::Socket;
 use std::io;
-use std::os::fd::OwnedFd;
 use std::time::{Duration, Instant};
-use wire::nlmsg::{self, Messages};
+use wire::nlmsg;
 use wire::writer::Writer;
 use wire::{proto, rtm};
 
@@ -57,7 +57,7 @@ fn put_request(w: &mut Writer<'_>, target: Target, base: u32, i: u32, seq: u32) 
 
 /// Adds `count` routes, `per_send` messages per sendmsg, waiting for the
 /// ACKs of each sendmsg before the next. Returns the time and the failures.
-fn add(sock: &OwnedFd, target: Target, base: u32, count: u32, per_send: u32) -> io::Result<(Duration, u32, i32)> {
+fn add(sock: &Socket, target: Target, base: u32, count: u32, per_send: u32) -> io::Result<(Duration, u32, i32)> {
     let mut buf = vec![0u8; per_send as usize * 128];
     let mut rbuf = vec![0u8; session::RECV_BUF];
     let (mut failed, mut first_error) = (0, 0);
@@ -69,14 +69,14 @@ fn add(sock: &OwnedFd, target: Target, base: u32, count: u32, per_send: u32) -> 
         for k in 0..n {
             put_request(&mut w, target, base, i + k, i + k + 1).map_err(io::Error::other)?;
         }
-        session::send_bytes(sock, w.as_bytes())?;
+        sock.send(w.as_bytes())?;
         let mut answered = 0;
         while answered < n {
-            let len = session::recv(sock, &mut rbuf)?;
-            for m in Messages::new(&rbuf[..len]) {
+            let datagram = sock.recv(&mut rbuf)?;
+            for m in datagram.messages() {
                 let m = m.map_err(io::Error::other)?;
-                let a = Answer { header: m.header, payload: m.payload.to_vec() };
-                if let Some(e) = error_of(&a) {
+                if let Some(Ok(e)) = m.error_payload() {
+                    let e = e.errno();
                     answered += 1;
                     if e != 0 {
                         failed += 1;
@@ -101,13 +101,17 @@ fn report(what: &str, count: u32, (time, failed, first): (Duration, u32, i32)) {
     println!();
 }
 
-// ANCHOR: run
 /// Runs the four measurements.
 pub fn run(count: u32) -> Result<(), String> {
     let count = count.min(1 << 18);
     let e = |e: io::Error| e.to_string();
-    let (module, _) = session::open(proto::NETLINK_COURSE, 0).map_err(e)?;
-    let (kernel, _) = session::open(libc::NETLINK_ROUTE, 0).map_err(e)?;
+    let module = Socket::open(proto::NETLINK_COURSE).map_err(e)?;
+    let kernel = Socket::open(libc::NETLINK_ROUTE).map_err(e)?;
+    for s in [&module, &kernel] {
+        // Room for the ACKs of a whole chunk.
+        s.set_recv_buffer(1 << 20).map_err(e)?;
+        s.set_recv_timeout(Some(Duration::from_secs(5))).map_err(e)?;
+    }
     // A fresh table "bench" in the module.
     let mut s = crate::session::Session::open().map_err(e)?;
     let _ = s.request(rtm::TABLE_DEL, 0, |w| rtm::put_table(w, "bench", None));
@@ -132,4 +136,3 @@ pub fn run(count: u32) -> Result<(), String> {
     );
     Ok(())
 }
-// ANCHOR_END: run

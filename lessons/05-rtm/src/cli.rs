@@ -1,7 +1,7 @@
 //! The `rtm` command line: its subcommands, in the style of `ip route`,
 //! and how each becomes a request.
 
-use crate::session::{Answer, Failure, Session};
+use crate::session::{Failure, Session, DUMP_TRIES};
 use crate::{batch, bench, menu, text};
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
@@ -160,7 +160,6 @@ pub struct Single {
     pub bytes_of: Encode,
 }
 
-// ANCHOR: single
 /// The message of a one-message command, or `None` for the others.
 pub fn single(cmd: &Cmd) -> Result<Option<Single>, String> {
     let create = nlmsg::F_CREATE;
@@ -189,7 +188,6 @@ pub fn single(cmd: &Cmd) -> Result<Option<Single>, String> {
         _ => Ok(None),
     }
 }
-// ANCHOR_END: single
 
 fn route_new(spec: RouteSpec, flags: u16) -> Result<Option<Single>, String> {
     let dst = text::prefix(&spec.prefix)?;
@@ -200,6 +198,10 @@ fn route_new(spec: RouteSpec, flags: u16) -> Result<Option<Single>, String> {
 }
 
 /// Runs one command on `session`, giving each output line to `out`.
+///
+/// A dump the kernel flags as interrupted (`NLM_F_DUMP_INTR`: the data
+/// changed while it ran) is done again, up to [`DUMP_TRIES`] times; if the
+/// last one is still interrupted, its lines are given and the command fails.
 pub fn run(session: &mut Session, cmd: &Cmd, out: &mut dyn FnMut(String)) -> Result<(), String> {
     let err = |e: Failure| e.to_string();
     if let Some(s) = single(cmd)? {
@@ -208,17 +210,34 @@ pub fn run(session: &mut Session, cmd: &Cmd, out: &mut dyn FnMut(String)) -> Res
         }
         return Ok(());
     }
-    let interrupted = match cmd {
-        Cmd::Table(TableCmd::Show) => {
-            session.dump(rtm::TABLE_GET, |_| Ok(()), |a: &Answer| out(text::show(a))).map_err(err)?
+    let (parts, consistent) = match cmd {
+        Cmd::Table(TableCmd::Show) => session.dump_consistent(rtm::TABLE_GET, &|_| Ok(())).map_err(err)?,
+        Cmd::Route(RouteCmd::Show { table }) => {
+            session.dump_consistent(rtm::ROUTE_GET, &|w| rtm::put_table(w, table, None)).map_err(err)?
         }
-        Cmd::Route(RouteCmd::Show { table }) => session
-            .dump(rtm::ROUTE_GET, |w| rtm::put_table(w, table, None), |a: &Answer| out(text::show(a)))
-            .map_err(err)?,
         _ => return Err("not a single command".into()),
     };
-    if interrupted {
-        eprintln!("rtm: the table changed during the dump (NLM_F_DUMP_INTR): run it again for a consistent view");
+    for answer in &parts {
+        out(text::show(answer));
+    }
+    if !consistent {
+        return Err(format!(
+            "the data changed during each of {DUMP_TRIES} dumps (NLM_F_DUMP_INTR): the list above may be inconsistent"
+        ));
     }
     Ok(())
+}
+
+/// Makes a write to a closed pipe end the program quietly, as it ends `ls`
+/// or `cat`: `rtm route show big | head` prints ten lines and stops.
+///
+/// Rust programs start with `SIGPIPE` ignored, so such a write fails with
+/// `EPIPE` instead (and `println!` panics on it). This restores the default
+/// action, termination by the signal, without a message. Call it first in
+/// `main`.
+pub fn die_on_closed_pipe() {
+    // SAFETY: SIG_DFL installs no handler, so no code of ours runs in signal
+    // context; called at the start of main, before any thread is started
+    // that could race on the signal disposition.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
 }

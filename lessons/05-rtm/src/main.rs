@@ -10,5 +10,6 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    rtm_cli::cli::die_on_closed_pipe();
     rtm_cli::cli::exit_code(rtm_cli::cli::execute(rtm_cli::Cli::parse().command))
 }

@@ -12,7 +12,6 @@ const MENU: &str = "
  5. Add or replace a route   10. Exit
 Choice: ";
 
-// ANCHOR: menu
 /// Asks for a choice and its details, runs it, prints the result; "Exit"
 /// (or the end of the input) exits.
 pub fn run_menu(session: &mut Session) -> io::Result<()> {
@@ -59,7 +58,6 @@ pub fn run_menu(session: &mut Session) -> io::Result<()> {
         }
     }
 }
-// ANCHOR_END: menu
 
 /// Opens a session and runs the menu.
 pub fn run() -> io::Result<()> {

@@ -16,10 +16,11 @@
 //! events in between are lost for good; the monitor says so and reads the
 //! whole state again with dumps (it resynchronises).
 
-use rtm_cli::session::{self, Answer, Session};
+use rtm_cli::session::{Answer, Failure, Session};
 use rtm_cli::text;
 use std::io::{self, Write};
 use std::time::Duration;
+use wire::errno;
 use wire::rtm::{self, Attributes};
 
 /// How the monitor joins the groups.
@@ -38,11 +39,10 @@ pub struct Options {
     pub routes: bool,
     pub count: Option<u64>,
     pub raw: bool,
-    pub rcvbuf: Option<i32>,
+    pub rcvbuf: Option<usize>,
     pub delay: Option<u64>,
 }
 
-// ANCHOR: join
 /// Opens the monitor's socket and joins the groups.
 fn listen(o: &Options) -> io::Result<Session> {
     let groups: Vec<u32> = [(o.tables, rtm::GROUP_TABLES), (o.routes, rtm::GROUP_ROUTES)]
@@ -52,31 +52,18 @@ fn listen(o: &Options) -> io::Result<Session> {
     match o.join {
         // One bit per group in the bind address.
         Join::Bind => Session::open_with_groups(groups.iter().fold(0, |mask, &g| mask | rtm::group_mask(g))),
-        // Bind to no group, then join each by its number.
+        // Bind to no group, then join each by its number:
+        // setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group).
         Join::Option => {
             let s = Session::open()?;
             for g in groups {
-                // SAFETY: `g` is a u32 that outlives the call; the size matches.
-                let r = unsafe {
-                    libc::setsockopt(
-                        s.fd(),
-                        libc::SOL_NETLINK,
-                        libc::NETLINK_ADD_MEMBERSHIP,
-                        (&g as *const u32).cast(),
-                        std::mem::size_of::<u32>() as libc::socklen_t,
-                    )
-                };
-                if r < 0 {
-                    return Err(io::Error::last_os_error());
-                }
+                s.sock().add_membership(g)?;
             }
             Ok(s)
         }
     }
 }
-// ANCHOR_END: join
 
-// ANCHOR: event
 /// One notification as a line: what happened, and to what.
 ///
 /// `table add t1`, `table del t1`, `route add t1 10.1.1.0/24 via 11.1.1.1
@@ -85,37 +72,41 @@ pub fn event_line(answer: &Answer) -> String {
     // TODO(exercise 6.2): Decode a notification: TABLE_NEW is "table add NAME", TABLE_DEL "table del NAME", ROUTE_NEW "route add T ROUTE" or, with NLM_F_REPLACE, "route replace T ROUTE", ROUTE_DEL "route del T ROUTE" (ROUTE as text::show writes it).
     format!("TODO: decode event type {}", answer.header.ty)
 }
-// ANCHOR_END: event
 
-// ANCHOR: resync
 /// After ENOBUFS: the events in between are lost. Read the whole state
 /// again (one dump of the tables, one per table of its routes), on a socket
-/// of its own so that it does not mix with the events.
+/// of its own so that it does not mix with the events, and print it.
+///
+/// The state may change meanwhile: an interrupted dump is done again
+/// (`dump_consistent`), and a table deleted between the two dumps (its
+/// route dump says ENOENT) is left out; its deletion is among the events
+/// that follow.
 fn resync(out: &mut impl Write) -> io::Result<()> {
-    let err = |e: session::Failure| io::Error::other(e.to_string());
+    let err = |e: Failure| io::Error::other(e.to_string());
     let mut s = Session::open()?;
-    let mut tables = Vec::new();
-    s.dump(rtm::TABLE_GET, |_| Ok(()), |a| tables.push(a.clone())).map_err(err)?;
+    let mut lines = Vec::new();
+    let (tables, _) = s.dump_consistent(rtm::TABLE_GET, &|_| Ok(())).map_err(err)?;
     for t in &tables {
-        writeln!(out, "sync: table {}", text::show(t))?;
         let name = Attributes::parse(&t.payload).ok().and_then(|a| a.table().ok()).unwrap_or_default().to_string();
-        let mut lines = Vec::new();
-        s.dump(rtm::ROUTE_GET, |w| rtm::put_table(w, &name, None), |a| lines.push(text::show(a))).map_err(err)?;
-        for l in lines {
-            writeln!(out, "sync: route {name} {l}")?;
-        }
+        let routes = match s.dump_consistent(rtm::ROUTE_GET, &|w| rtm::put_table(w, &name, None)) {
+            Err(e) if e.errno() == Some(errno::ENOENT) => continue, // gone since the table dump
+            other => other.map_err(err)?.0,
+        };
+        lines.push(format!("sync: table {}", text::show(t)));
+        lines.extend(routes.iter().map(|r| format!("sync: route {name} {}", text::show(r))));
+    }
+    for l in lines {
+        writeln!(out, "{l}")?;
     }
     writeln!(out, "sync: done")
 }
-// ANCHOR_END: resync
 
-// ANCHOR: run
 /// Prints events until `count` of them were seen (or forever).
 pub fn run(o: &Options) -> Result<(), String> {
     let e = |e: io::Error| e.to_string();
     let mut session = listen(o).map_err(e)?;
     if let Some(size) = o.rcvbuf {
-        session::set_int(session.sock(), libc::SOL_SOCKET, libc::SO_RCVBUF, size).map_err(e)?;
+        session.sock().set_recv_buffer(size).map_err(e)?;
     }
     // Events must wait as long as it takes: no receive timeout.
     session.set_timeout(None).map_err(e)?;
@@ -159,4 +150,3 @@ pub fn run(o: &Options) -> Result<(), String> {
     }
     Ok(())
 }
-// ANCHOR_END: run

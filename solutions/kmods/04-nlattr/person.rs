@@ -21,9 +21,9 @@ mod wire;
 #[path = "knetlink/lib.rs"]
 mod knetlink;
 
-use knetlink::{Handler, Request, Socket};
+use knetlink::{ratelimit, ExtAck, Handled, Handler, Request, Socket};
 use wire::errno::{EMSGSIZE, EOPNOTSUPP};
-use wire::nlmsg::{self, Header, Message};
+use wire::nlmsg;
 use wire::proto;
 
 module! {
@@ -76,59 +76,46 @@ impl Drop for PersonModule {
 }
 
 impl Handler for Registry {
-    fn receive(&self, request: &Request<'_>) {
-        // Every message of a batch; stop at the first header we cannot trust.
-        for message in request.messages() {
-            self.handle(request, &message);
+    /// One request of a batch; the kernel's `netlink_rcv_skb` walks the
+    /// batch and acknowledges (see knetlink).
+    fn request(&self, request: &Request<'_>, extack: &mut ExtAck<'_>) -> Result<Handled> {
+        let header = request.header();
+        if header.ty != proto::PERSON_SET {
+            // No message: rtnetlink sends none for an unknown type either.
+            return Err(knetlink::errno(EOPNOTSUPP));
         }
+        if ratelimit::allow() {
+            pr_info!(
+                "PERSON_SET seq {} from port {}: {} bytes of attributes\n",
+                header.seq,
+                request.portid(),
+                request.payload().len()
+            );
+        }
+        self.person_set(request, extack)?;
+        Ok(Handled::Done)
     }
 }
 
 impl Registry {
-    /// Handles one message and sends its answers, as in lesson 02: requests
-    /// only, errors always reported, an ACK on success when asked for.
-    fn handle(&self, request: &Request<'_>, message: &Message<'_>) {
-        let header = &message.header;
-        if header.flags & nlmsg::F_REQUEST == 0 {
-            return;
-        }
-        let result = match header.ty {
-            proto::PERSON_SET => {
-                pr_info!(
-                    "PERSON_SET seq {} from port {}: {} bytes of attributes\n",
-                    header.seq,
-                    request.portid(),
-                    message.payload.len()
-                );
-                self.person_set(request, header, message.payload)
-            }
-            ty if ty < nlmsg::MIN_TYPE => return,
-            _ => Err(knetlink::errno(EOPNOTSUPP)),
-        };
-        let answer = match result {
-            Ok(()) if header.flags & nlmsg::F_ACK == 0 => return,
-            Ok(()) => request.ack(header, 0),
-            Err(e) => request.ack(header, e.to_errno()),
-        };
-        if let Err(e) = answer {
-            pr_warn!("could not answer port {}: {:?}\n", request.portid(), e);
-        }
-    }
-
     // ANCHOR: person_set
     /// Answers a PERSON_SET: validate, register, reply.
-    fn person_set(&self, request: &Request<'_>, header: &Header, payload: &[u8]) -> Result {
+    fn person_set(&self, request: &Request<'_>, extack: &mut ExtAck<'_>) -> Result {
+        let payload = request.payload();
         if payload.len() > MAX_REQUEST {
+            extack.message(c"request too big");
             return Err(knetlink::errno(EMSGSIZE));
         }
         // Nothing of the payload is used before this returns Ok.
-        let person = parse_person(payload)?;
+        let person = parse_person(payload, extack)?;
         // A number for the person: 1, 2, 3... across all senders.
         let id = self.registered.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
-        pr_info!("registered #{}: {}\n", id, person);
+        if ratelimit::allow() {
+            pr_info!("registered #{}: {}\n", id, person);
+        }
         let greeting = CString::try_from_fmt(kernel::fmt!("{}", Greeting(&person)))?;
         let mut buf = [0u8; REPLY_LEN];
-        let len = build_reply(&mut buf, header.seq, request.portid(), &greeting, id)?;
+        let len = build_reply(&mut buf, request.header().seq, request.portid(), &greeting, id)?;
         request.reply(buf.get(..len).unwrap_or_default())
     }
     // ANCHOR_END: person_set
@@ -150,49 +137,55 @@ struct Person<'a> {
 // ANCHOR_END: person
 
 // ANCHOR: parse
-/// Checks the attributes of a PERSON_SET against the protocol's policies
-/// and returns the person they describe.
+/// Checks the attributes of a PERSON_SET against the protocol's policies,
+/// strictly as the kernel's `nla_parse` does, and returns the person they
+/// describe.
 ///
-/// Answers: a broken attribute list, a wrong size, a string without its NUL
-/// or not UTF-8: `EINVAL`; a string longer than allowed: `ERANGE` (the
-/// policy says which); no NAME: `EINVAL`. Unknown attribute types are
-/// skipped.
-fn parse_person(payload: &[u8]) -> Result<Person<'_>> {
-    // EXERCISE 4.2: Parse the payload with wire::policy::parse and proto::PERSON_POLICY, then the ADDRESS's value with proto::ADDRESS_POLICY; log and answer a PolicyError with knetlink::errno(e.errno()); a missing NAME is EINVAL.
+/// Answers: what the policy refuses, with its errno (`EINVAL` or `ERANGE`),
+/// the kernel's message and the attribute at fault in `extack`; no NAME:
+/// `EINVAL`, reported as missing; a string that is not UTF-8: `EINVAL`.
+fn parse_person<'a>(payload: &'a [u8], extack: &mut ExtAck<'_>) -> Result<Person<'a>> {
+    // EXERCISE 4.2: Parse the payload with wire::policy::parse and proto::PERSON_POLICY, then the ADDRESS's value with proto::ADDRESS_POLICY; answer a PolicyError with extack.policy(&e) (its errno, message and attribute); a missing NAME is EINVAL with extack.missing(PERSON_ATTR_NAME).
     use wire::attr::Attr;
-    use wire::policy::{self, PolicyError};
+    use wire::policy;
 
     /// The attribute of type `ty` in a parsed table, if it came.
     fn get<'a>(tb: &[Option<Attr<'a>>], ty: u16) -> Option<Attr<'a>> {
         tb.get(usize::from(ty)).copied().flatten()
     }
-    /// Logs why the policy refused the request, and turns it into its errno.
-    fn refuse(e: PolicyError) -> Error {
-        pr_info!("rejected: {}\n", e);
-        knetlink::errno(e.errno())
-    }
-    /// The text of a string attribute (the policy already checked it).
-    fn text(a: Attr<'_>) -> Result<&str> {
-        a.str().map_err(|e| knetlink::errno(e.errno()))
+    /// The text of a string attribute (the policy checked its length; the
+    /// text must also be UTF-8, which the kernel's policies do not check).
+    fn text<'a>(a: Attr<'a>, extack: &mut ExtAck<'_>) -> Result<&'a str> {
+        a.str().map_err(|_| {
+            extack.message(c"string is not UTF-8");
+            extack.bad_attr(&a);
+            EINVAL
+        })
     }
 
-    let tb = policy::parse(payload, &proto::PERSON_POLICY).map_err(refuse)?;
+    let tb = policy::parse(payload, &proto::PERSON_POLICY).map_err(|e| extack.policy(&e))?;
     let Some(name) = get(&tb, proto::PERSON_ATTR_NAME) else {
-        pr_info!("rejected: no PERSON_ATTR_NAME\n");
+        extack.missing(proto::PERSON_ATTR_NAME);
         return Err(EINVAL);
     };
-    let age = get(&tb, proto::PERSON_ATTR_AGE).map(|a| a.u32().map_err(|e| knetlink::errno(e.errno()))).transpose()?;
-    // The policy checked only the nest's framing: its content has a policy
+    // The policy made it exactly 4 bytes.
+    let age = get(&tb, proto::PERSON_ATTR_AGE).and_then(|a| a.u32().ok());
+    // The policy checked only the nest's length: its content has a policy
     // of its own.
     let (mut street, mut city) = (None, None);
     if let Some(address) = get(&tb, proto::PERSON_ATTR_ADDRESS) {
-        let at = policy::parse(address.payload(), &proto::ADDRESS_POLICY).map_err(refuse)?;
-        street = get(&at, proto::ADDRESS_ATTR_STREET).map(text).transpose()?;
-        city = get(&at, proto::ADDRESS_ATTR_CITY).map(text).transpose()?;
+        let at = policy::parse(address.payload(), &proto::ADDRESS_POLICY).map_err(|e| extack.policy(&e))?;
+        if let Some(a) = get(&at, proto::ADDRESS_ATTR_STREET) {
+            street = Some(text(a, extack)?);
+        }
+        if let Some(a) = get(&at, proto::ADDRESS_ATTR_CITY) {
+            city = Some(text(a, extack)?);
+        }
     }
-    Ok(Person { name: text(name)?, age, street, city })
+    Ok(Person { name: text(name, extack)?, age, street, city })
     // STARTER
     // pr_info!("TODO: check {} bytes of attributes against the policy\n", payload.len());
+    // let _ = extack;
     // Err(knetlink::errno(EOPNOTSUPP))
     // END
 }

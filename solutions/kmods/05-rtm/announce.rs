@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The hook for changes: lesson 05 makes them quietly, lesson 06 announces
-//! them on multicast groups. The handler calls it under the tables lock,
-//! right after each change, so announcements come in the order of the changes.
+//! The hook for changes: lesson 05 tells only a requester that asked with
+//! `NLM_F_ECHO`, lesson 06 announces them on multicast groups. The handler
+//! calls it under the tables lock, right after each change, so
+//! announcements come in the order of the changes.
 
 use crate::knetlink::Request;
-use crate::wire::nlmsg::Header;
 use crate::wire::rtm::Route;
 
 // ANCHOR: announce
@@ -24,9 +24,8 @@ pub(crate) enum Event<'a> {
 /// What the module does with each change.
 pub(crate) trait Announce: Send + Sync + 'static {
     /// Called under the tables lock after `event` happened, with the request
-    /// that made it and its header. It must not fail the change: the change
-    /// is made.
-    fn announce(&self, request: &Request<'_>, header: &Header, event: &Event<'_>);
+    /// that made it. It must not fail the change: the change is made.
+    fn announce(&self, request: &Request<'_>, event: &Event<'_>);
 
     /// Called once when the module unloads (to log a summary, say).
     fn unloading(&self) {}

@@ -6,7 +6,6 @@
 use crate::knetlink::dump::{Dump, DumpContext};
 use crate::messages::{route_message, table_message, ROUTE_MESSAGE_MAX};
 use crate::state::{Name, State};
-use crate::wire::nlmsg;
 use crate::wire::rtm::{self, Prefix};
 use crate::wire::writer::Writer;
 use kernel::prelude::*;
@@ -19,15 +18,16 @@ pub(crate) struct TableDump {
 }
 
 impl Dump for TableDump {
-    fn fill(&mut self, ctx: &DumpContext, out: &mut Writer<'_>) -> Result<bool> {
+    fn fill(&mut self, ctx: &mut DumpContext, out: &mut Writer<'_>) -> Result<bool> {
         let mut tables = self.state.tables.lock();
+        ctx.generation = tables.generation;
         let from = self.last.unwrap_or(Name([0; rtm::NAME_MAX]));
-        let mut cursor = tables.cursor_lower_bound(&from);
+        let mut cursor = tables.by_name.cursor_lower_bound(&from);
         while let Some(c) = cursor {
             let (name, table) = c.current();
             if Some(*name) != self.last {
                 let mut buf = [0u8; 128];
-                let len = table_message(&mut buf, DumpContext::FLAGS, ctx.seq, ctx.portid, name, table.count)?;
+                let len = table_message(&mut buf, rtm::TABLE_NEW, DumpContext::FLAGS, ctx.seq, ctx.portid, name, table.count)?;
                 if out.put_payload(&buf[..len]).is_err() {
                     return Ok(true); // full: the rest goes in the next buffer
                 }
@@ -41,29 +41,38 @@ impl Dump for TableDump {
 
 // ANCHOR: route_dump_state
 /// A dump of one table's routes. Between two buffers the lock is released
-/// and the table may change, so the position is a key, not a pointer: the
+/// and the tables may change, so the position is a key, not a pointer: the
 /// last prefix sent. The next buffer starts after it.
 pub(crate) struct RouteDump {
     pub(crate) state: Arc<State>,
     pub(crate) table: Name,
-    /// The table's generation when the dump started.
-    pub(crate) generation: u32,
     pub(crate) last: Option<Prefix>,
+    /// Has a buffer been filled yet?
+    pub(crate) started: bool,
 }
 // ANCHOR_END: route_dump_state
 
 // ANCHOR: fill
 impl Dump for RouteDump {
-    fn fill(&mut self, ctx: &DumpContext, out: &mut Writer<'_>) -> Result<bool> {
+    fn fill(&mut self, ctx: &mut DumpContext, out: &mut Writer<'_>) -> Result<bool> {
         let mut tables = self.state.tables.lock();
-        // Deleted since the last buffer: the dump ends with ENOENT.
-        let table = tables.get_mut(&self.table).ok_or(ENOENT)?;
-        // Changed since the dump started: say so, as rtnetlink does.
-        let mut flags = DumpContext::FLAGS;
-        if table.generation != self.generation {
-            flags |= nlmsg::F_DUMP_INTR;
-        }
-        // EXERCISE 5.2: The dump loop: from the first prefix after self.last (cursor_lower_bound, then skip self.last itself), append one route_message per route to `out` until one does not fit (return Ok(true): more to come) or the table ends (Ok(false)); remember the last prefix sent.
+        // The generation of what this buffer is made of: knetlink flags the
+        // buffer NLM_F_DUMP_INTR when it differs from the last buffer's.
+        ctx.generation = tables.generation;
+        // No such table at the first buffer: the dump fails, as the
+        // kernel's route dump does for a table that does not exist (the
+        // error in NLMSG_DONE). Deleted since the last buffer: nothing more
+        // to send; the change of generation tells the reader
+        // (NLM_F_DUMP_INTR on NLMSG_DONE).
+        let started = core::mem::replace(&mut self.started, true);
+        let Some(table) = tables.by_name.get_mut(&self.table) else {
+            if started {
+                return Ok(false);
+            }
+            ctx.error_message(c"no such table");
+            return Err(ENOENT);
+        };
+        // EXERCISE 5.2: The dump loop: from the first prefix after self.last (cursor_lower_bound, then skip self.last itself), append one route_message (type ROUTE_NEW, flags DumpContext::FLAGS, ctx.seq, ctx.portid) per route to `out` until one does not fit (return Ok(true): more to come) or the table ends (Ok(false)); remember the last prefix sent.
         // The smallest key is 0.0.0.0/0: where a new dump starts.
         let from = self.last.unwrap_or_default();
         let mut cursor = table.routes.cursor_lower_bound(&from);
@@ -71,7 +80,8 @@ impl Dump for RouteDump {
             let (dst, hop) = c.current();
             if Some(*dst) != self.last {
                 let mut buf = [0u8; ROUTE_MESSAGE_MAX];
-                let len = route_message(&mut buf, flags, ctx.seq, ctx.portid, &self.table, dst, hop)?;
+                let len =
+                    route_message(&mut buf, rtm::ROUTE_NEW, DumpContext::FLAGS, ctx.seq, ctx.portid, &self.table, dst, hop)?;
                 // All or nothing: a message that does not fit is not written.
                 if out.put_payload(&buf[..len]).is_err() {
                     return Ok(true);
@@ -82,7 +92,7 @@ impl Dump for RouteDump {
         }
         Ok(false)
         // STARTER
-        // let _ = (&table.routes, flags, ctx, out, self.last, route_message, ROUTE_MESSAGE_MAX);
+        // let _ = (&table.routes, ctx, out, self.last, route_message, ROUTE_MESSAGE_MAX);
         // pr_info!("TODO: dump the routes of {}\n", self.table.as_str());
         // Ok(false)
         // END

@@ -59,6 +59,7 @@ impl kernel::Module for RtmModule {
         // ANCHOR: groups
         // Two multicast groups: tables and routes. (Socket::new lets
         // unprivileged processes join them: NL_CFG_F_NONROOT_RECV.)
+        // Last: userspace can send as soon as the protocol exists.
         let socket = Socket::new(proto::NETLINK_COURSE, rtm::GROUPS, handler)?;
         // ANCHOR_END: groups
         pr_info!("listening on netlink protocol {}, {} multicast groups\n", proto::NETLINK_COURSE, rtm::GROUPS);

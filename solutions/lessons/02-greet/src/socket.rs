@@ -1,7 +1,7 @@
 //! Opening a netlink socket with raw `libc` calls: `socket`, then `bind`.
 
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 // ANCHOR: open
 /// Opens a netlink socket on `protocol` and binds it, letting the kernel pick
@@ -39,6 +39,30 @@ pub fn open(protocol: i32) -> io::Result<(OwnedFd, u32)> {
     Ok((sock, addr.nl_pid))
 }
 // ANCHOR_END: open
+
+// ANCHOR: ext_ack
+/// Asks the kernel for extended ACKs on `sock` (`NETLINK_EXT_ACK`): its
+/// error answers then carry a message (and, for attributes, which one was
+/// wrong) after the errno.
+pub fn set_ext_ack(sock: &OwnedFd) -> io::Result<()> {
+    let on: libc::c_int = 1;
+    // SAFETY: `on` is an int that outlives the call, and the length given is
+    // its size; the kernel only reads it.
+    let ret = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_NETLINK,
+            libc::NETLINK_EXT_ACK,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if ret < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+// ANCHOR_END: ext_ack
 
 #[cfg(test)]
 mod tests {

@@ -3,11 +3,16 @@
 //! [`for_each_tlv!`] (exercise 3.2), Rust's answer to the C course's
 //! `ITERATE_TLV_BEGIN` / `ITERATE_TLV_END` pair.
 //!
-//! Both follow the decoding rules of the shared `wire::tlv` module, which
-//! the kernel module uses: `tlv selftest` compares them with it.
+//! Both follow the decoding rules of the shared `wire::tlv` module, and
+//! both run on both sides: `tlv selftest` tests them here, and the lesson's
+//! kernel module compiles this very file to walk the TLVs it receives. So
+//! the file uses `core` only (no `std`, no allocation), nothing newer than
+//! the kernel's minimum Rust (1.78: no `split_at_checked`, no
+//! `is_multiple_of`), and names the wire formats `crate::wire`, which works
+//! in the program and in the module.
 
-use wire::tlv::Tlv;
-use wire::Error;
+use crate::wire::tlv::Tlv;
+use crate::wire::Error;
 
 // ANCHOR: struct
 /// Iterator over the TLVs of a buffer. Each item is a TLV, or the error
@@ -47,17 +52,18 @@ impl<'a> Iterator for TlvIter<'a> {
             self.rest = &[];
             return Some(Err(Error::Truncated));
         };
-        // The value must be inside the buffer: split_at_checked says None
-        // where slicing would panic.
-        let Some((value, after_value)) = after_len.split_at_checked(usize::from(len)) else {
+        // The value must be inside the buffer: `get` says None where
+        // slicing would panic.
+        let len = usize::from(len);
+        let (Some(value), Some(after_value)) = (after_len.get(..len), after_len.get(len..)) else {
             self.rest = &[];
             return Some(Err(Error::BadLength));
         };
         // The framing is sound: the next TLV starts right after this one,
         // whatever its contents turn out to be.
         self.rest = after_value;
-        match wire::tlv::unit_size(ty) {
-            Some(unit) if value.is_empty() || !value.len().is_multiple_of(unit) => Some(Err(Error::BadSize)),
+        match crate::wire::tlv::unit_size(ty) {
+            Some(unit) if value.is_empty() || value.len() % unit != 0 => Some(Err(Error::BadSize)),
             _ => Some(Ok(Tlv { ty, value })),
         }
         // STARTER
@@ -84,7 +90,7 @@ impl<'a> Iterator for TlvIter<'a> {
 /// `break` (out of the walk).
 ///
 /// The macro's value is `Ok(n)`, `n` being the number of TLVs skipped, or
-/// the [`wire::Error`] that stopped the walk (a truncated header, a value
+/// the [`Error`] that stopped the walk (a truncated header, a value
 /// past the end). The block has run for the TLVs before that point.
 macro_rules! for_each_tlv {
     ($buf:expr, |$ty:pat_param, $len:pat_param, $value:pat_param| $body:block) => {{
@@ -97,7 +103,7 @@ macro_rules! for_each_tlv {
                     let ($ty, $len, $value): (u8, usize, &[u8]) = (tlv.ty, tlv.value.len(), tlv.value);
                     $body
                 }
-                Ok(_) | Err(::wire::Error::BadSize) => skipped += 1,
+                Ok(_) | Err($crate::wire::Error::BadSize) => skipped += 1,
                 Err(e) => {
                     stopped_by = Some(e);
                     break;
@@ -105,14 +111,14 @@ macro_rules! for_each_tlv {
             }
         }
         match stopped_by {
-            None => Ok::<usize, ::wire::Error>(skipped),
+            None => Ok::<usize, $crate::wire::Error>(skipped),
             Some(e) => Err(e),
         }
         // STARTER
         // let _ = $crate::iter::TlvIter::new($buf);
         // // The block is compiled, but never runs: no TLV reaches it yet.
         // for ($ty, $len, $value) in ::core::iter::empty::<(u8, usize, &[u8])>() $body
-        // Ok::<usize, ::wire::Error>(0)
+        // Ok::<usize, $crate::wire::Error>(0)
         // END
     }};
 }

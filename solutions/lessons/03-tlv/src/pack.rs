@@ -72,7 +72,7 @@ pub fn parse_hex(hex: &str) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wire::tlv::{unit_str, unit_u64, Tlvs};
+    use wire::tlv::{unit_str, unit_u64, Tlv};
 
     #[test]
     fn packs_in_as_few_tlvs_as_fit() {
@@ -83,10 +83,17 @@ mod tests {
             raw: vec![(9, vec![0xca, 0xfe])],
         };
         let bytes = pack(&records).unwrap();
-        let tlvs: Vec<_> = Tlvs::new(&bytes).map(Result::unwrap).collect();
-        let shape: Vec<_> = tlvs.iter().map(|t| (t.ty, t.value.len())).collect();
-        // 9 names: 7 + 2; 40 ids: 31 + 9; then the raw TLV.
-        assert_eq!(shape, [(1, 224), (1, 64), (2, 64), (3, 248), (3, 72), (9, 2)]);
+        // 9 names: 7 + 2; 40 ids: 31 + 9; then the raw TLV, back to back,
+        // each header two bytes: type, length.
+        let shape = [(1, 224), (1, 64), (2, 64), (3, 248), (3, 72), (9, 2)];
+        let mut at = 0;
+        let mut tlvs = Vec::new();
+        for (ty, len) in shape {
+            assert_eq!(bytes[at..at + 2], [ty, len as u8], "header at {at}");
+            tlvs.push(Tlv { ty, value: &bytes[at + 2..at + 2 + len] });
+            at += 2 + len;
+        }
+        assert_eq!(at, bytes.len());
         let names: Vec<_> = tlvs[..2].iter().flat_map(|t| t.units()).map(|u| unit_str(u).unwrap()).collect();
         assert_eq!(names, records.names);
         let ids: Vec<_> = tlvs[3..5].iter().flat_map(|t| t.units()).map(|u| unit_u64(u).unwrap()).collect();

@@ -5,12 +5,9 @@
 //! sends one PERSON_SET request and prints the attributes of the kernel's
 //! PERSON_REPLY.
 
-mod receive;
 mod reply;
 mod request;
-mod send;
 mod session;
-mod socket;
 
 use clap::{Args, Parser, Subcommand};
 use request::Person;

@@ -27,7 +27,7 @@ pub enum ReplyAttr {
 ///
 /// The iterator checks each attribute's framing (a header, a length that
 /// stays inside the payload); the typed accessors check the value (`str`
-/// wants a NUL, `u32` exactly 4 bytes). Any failure is an error: a reply we
+/// wants UTF-8 text, `u32` exactly 4 bytes). Any failure is an error: a reply we
 /// cannot read completely is not trusted in part.
 pub fn decode(payload: &[u8]) -> Result<Vec<ReplyAttr>, wire::Error> {
     let mut attrs = Vec::new();
@@ -88,11 +88,11 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_read() {
-        // An ID of 2 bytes, a greeting without its NUL.
+        // An ID of 2 bytes, a greeting that is not UTF-8.
         let short = area(|w| w.put_u16(proto::REPLY_ATTR_ID, 7).unwrap());
         assert_eq!(decode(&short), Err(wire::Error::BadSize));
-        let unterminated = area(|w| w.put_attr(proto::REPLY_ATTR_GREETING, b"Hi").unwrap());
-        assert_eq!(decode(&unterminated), Err(wire::Error::BadString));
+        let garbled = area(|w| w.put_attr(proto::REPLY_ATTR_GREETING, b"\xffHi\0").unwrap());
+        assert_eq!(decode(&garbled), Err(wire::Error::BadString));
         // nla_len 2: shorter than the attribute header itself.
         assert_eq!(decode(&[2, 0, 1, 0]), Err(wire::Error::BadLength));
         // nla_len 40 in an 8-byte payload.

@@ -34,6 +34,20 @@ impl Person {
     }
 }
 
+/// The name of the last attribute of `path` (types, outermost first), as
+/// the kernel's extended ACK may point at it: `[3, 2]` is `ADDRESS_ATTR_CITY`
+/// inside `PERSON_ATTR_ADDRESS`.
+pub fn attr_name(path: &[u16]) -> Option<&'static str> {
+    match path {
+        [proto::PERSON_ATTR_NAME] => Some("NAME"),
+        [proto::PERSON_ATTR_AGE] => Some("AGE"),
+        [proto::PERSON_ATTR_ADDRESS] => Some("ADDRESS"),
+        [proto::PERSON_ATTR_ADDRESS, proto::ADDRESS_ATTR_STREET] => Some("STREET"),
+        [proto::PERSON_ATTR_ADDRESS, proto::ADDRESS_ATTR_CITY] => Some("CITY"),
+        _ => None,
+    }
+}
+
 // ANCHOR: request
 /// Builds the PERSON_SET request for `person` into `buf`: a header with
 /// `NLM_F_REQUEST | NLM_F_ACK`, sequence number `seq` and our `port`, then

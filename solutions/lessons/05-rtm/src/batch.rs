@@ -66,6 +66,9 @@ pub fn run(file: &str, chunk: usize, quiet: bool) -> Result<(), String> {
         while !pending.is_empty() {
             for answer in session.recv().map_err(|e| e.to_string())? {
                 let Some(&at) = pending.get(&answer.header.seq) else { continue };
+                if !session.is_reply(&answer, answer.header.seq) {
+                    continue; // not from this batch: addressed elsewhere, or a notification
+                }
                 match error_of(&answer) {
                     None => {
                         if let Outcome::Ok(lines) = &mut outcomes[at].1 {
@@ -75,7 +78,9 @@ pub fn run(file: &str, chunk: usize, quiet: bool) -> Result<(), String> {
                     Some(e) => {
                         pending.remove(&answer.header.seq);
                         if e != 0 {
-                            outcomes[at].1 = Outcome::Failed(Failure::Kernel(e).to_string());
+                            // The kernel echoes the request (our sockets do not
+                            // cap errors): the blamed attribute is found in it.
+                            outcomes[at].1 = Outcome::Failed(Failure::refused(&answer, None).to_string());
                         }
                     }
                 }

@@ -1,13 +1,14 @@
-//! A session with the routing table manager: one netlink socket, requests
-//! numbered by sequence number, answers read with `recvmsg` and matched to
-//! their requests.
+//! A session with the routing table manager: one netlink socket (the
+//! shared `nlsock`), requests numbered by sequence number, answers matched
+//! to their requests, dumps.
 
+use nlsock::{KernelError, Socket};
 use std::fmt;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use wire::nlmsg::{self, Header, Messages};
+use std::time::Duration;
+use wire::nlmsg::{self, Header, Message};
+use wire::proto;
 use wire::writer::Writer;
-use wire::{errno, proto};
 
 /// Room for one read. The core fills dump buffers up to the size of the
 /// reader's buffer (it remembers the largest one seen, up to 32 KiB), so a
@@ -15,21 +16,50 @@ use wire::{errno, proto};
 pub const RECV_BUF: usize = 32 * 1024;
 
 /// How long to wait for an answer before giving up.
-const TIMEOUT_SECS: libc::time_t = 5;
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many times [`Session::dump_consistent`] dumps before it gives up on
+/// getting an uninterrupted dump.
+pub const DUMP_TRIES: usize = 5;
 
 /// What went wrong with a request.
 #[derive(Debug)]
 pub enum Failure {
-    /// The kernel refused it with this (positive) errno.
-    Kernel(i32),
+    /// The kernel refused it: errno, and its extended ACK if it sent one.
+    Kernel(KernelError),
     /// The socket failed (or nobody answered in time).
     Io(io::Error),
 }
 
+impl Failure {
+    /// The failure an error answer (`NLMSG_ERROR` with a negative error, or
+    /// `NLMSG_DONE` with a negative status) stands for, with the kernel's
+    /// message and the attribute of `request` it blames. `request` is the
+    /// request as sent; `None` uses the copy an uncapped error echoes.
+    pub fn refused(answer: &Answer, request: Option<&[u8]>) -> Failure {
+        let message = Message { header: answer.header, payload: &answer.payload };
+        match KernelError::from_message(&message, request, nlmsg::HDRLEN) {
+            Ok(Some(e)) => Failure::Kernel(e),
+            Ok(None) => Failure::Io(io::Error::other(format!("message type {} is no error", answer.header.ty))),
+            Err(e) => Failure::Io(io::Error::new(io::ErrorKind::InvalidData, format!("a broken error answer: {e}"))),
+        }
+    }
+
+    /// The errno of a refusal, `None` for a socket failure.
+    pub fn errno(&self) -> Option<i32> {
+        match self {
+            Failure::Kernel(e) => Some(e.errno),
+            Failure::Io(_) => None,
+        }
+    }
+}
+
+/// `EEXIST (File exists)`, and what the kernel said: `EINVAL (Invalid
+/// argument): "missing gateway", attribute GATEWAY missing`.
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Kernel(e) => write!(f, "{} ({})", errno::name(*e), errno::describe(*e)),
+            Failure::Kernel(e) => f.write_str(&e.describe(&crate::text::attr_name)),
             Failure::Io(e) => write!(f, "{e}"),
         }
     }
@@ -48,11 +78,13 @@ pub struct Answer {
     pub header: Header,
     /// Its payload (attributes).
     pub payload: Vec<u8>,
+    /// It came by multicast: a notification, never a reply.
+    pub multicast: bool,
 }
 
 /// An open socket talking to the rtm module.
 pub struct Session {
-    sock: OwnedFd,
+    sock: Socket,
     /// The port id the kernel gave our socket.
     pub port: u32,
     next_seq: u32,
@@ -61,16 +93,22 @@ pub struct Session {
 
 impl Session {
     /// Opens a socket on the course protocol, bound to a kernel-chosen port
-    /// and to the multicast groups in `groups` (a bitmask; 0 for none).
+    /// and to the multicast groups in `groups` (a bitmask; 0 for none), with
+    /// extended ACKs, a 1 MiB receive queue and a 5 s receive timeout.
     pub fn open_with_groups(groups: u32) -> io::Result<Session> {
-        let (sock, port) = open(proto::NETLINK_COURSE, groups).map_err(|e| {
+        let sock = Socket::open_with_groups(proto::NETLINK_COURSE, groups).map_err(|e| {
             if e.raw_os_error() == Some(libc::EPROTONOSUPPORT) {
                 io::Error::new(e.kind(), "netlink protocol 31 is not served: is the rtm module loaded?")
             } else {
                 e
             }
         })?;
-        Ok(Session { sock, port, next_seq: 1, buf: vec![0; RECV_BUF] })
+        sock.set_ext_ack(true)?;
+        // A bigger receive queue: a batch's answers arrive all at once.
+        sock.set_recv_buffer(1 << 20)?;
+        // Do not wait forever for a module that does not answer.
+        sock.set_recv_timeout(Some(TIMEOUT))?;
+        Ok(Session { port: sock.port(), sock, next_seq: 1, buf: vec![0; RECV_BUF] })
     }
 
     /// Opens a socket with no multicast group.
@@ -78,19 +116,14 @@ impl Session {
         Session::open_with_groups(0)
     }
 
-    /// The socket, for options.
-    pub fn fd(&self) -> i32 {
-        self.sock.as_raw_fd()
-    }
-
-    /// The socket itself.
-    pub fn sock(&self) -> &OwnedFd {
+    /// The socket itself, for options.
+    pub fn sock(&self) -> &Socket {
         &self.sock
     }
 
     /// How long a receive waits: `None` for as long as it takes.
-    pub fn set_timeout(&self, secs: Option<libc::time_t>) -> io::Result<()> {
-        set_timeout(&self.sock, secs.unwrap_or(0))
+    pub fn set_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        self.sock.set_recv_timeout(timeout)
     }
 
     /// A fresh sequence number.
@@ -100,36 +133,38 @@ impl Session {
         seq
     }
 
-    /// Sends bytes holding one or more whole messages, in one `sendmsg`.
+    /// Sends bytes holding one or more whole messages, in one datagram.
     pub fn send_bytes(&self, bytes: &[u8]) -> io::Result<()> {
-        send_bytes(&self.sock, bytes)
+        self.sock.send(bytes)
     }
 
     /// Receives one datagram and returns its messages (owned).
     pub fn recv(&mut self) -> io::Result<Vec<Answer>> {
-        let n = recv(&self.sock, &mut self.buf)?;
-        Messages::new(&self.buf[..n])
+        let datagram = self.sock.recv(&mut self.buf)?;
+        let multicast = datagram.is_multicast();
+        datagram
+            .messages()
             .map(|m| {
                 let m = m.map_err(io::Error::other)?;
-                Ok(Answer { header: m.header, payload: m.payload.to_vec() })
+                Ok(Answer { header: m.header, payload: m.payload.to_vec(), multicast })
             })
             .collect()
+    }
+
+    /// True if `answer` is an answer to our request `seq`: unicast from the
+    /// kernel, with that seq, addressed to our port (`nlsock`'s rule).
+    pub fn is_reply(&self, answer: &Answer, seq: u32) -> bool {
+        self.sock.is_reply(&answer.header, answer.multicast, seq)
     }
 
     /// Throws away everything queued on the socket, without waiting.
     pub fn drain(&mut self) -> io::Result<()> {
         loop {
-            // SAFETY: `buf` is writable for its length.
-            let n = unsafe {
-                libc::recv(self.sock.as_raw_fd(), self.buf.as_mut_ptr().cast(), self.buf.len(), libc::MSG_DONTWAIT)
-            };
-            if n < 0 {
-                let e = io::Error::last_os_error();
-                return match e.raw_os_error() {
-                    Some(libc::EAGAIN) => Ok(()),
-                    Some(libc::ENOBUFS) => continue,
-                    _ => Err(e),
-                };
+            match self.sock.try_recv(&mut self.buf) {
+                Ok(Some(_)) => {}
+                Ok(None) => return Ok(()),
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {}
+                Err(e) => return Err(e),
             }
         }
     }
@@ -170,12 +205,12 @@ impl Session {
         let mut replies = Vec::new();
         loop {
             for answer in self.recv()? {
-                if answer.header.seq != seq {
-                    continue; // not ours: an answer to an earlier request
+                if !self.is_reply(&answer, seq) {
+                    continue; // not ours: a notification, an earlier request's answer
                 }
                 match error_of(&answer) {
                     Some(0) => return Ok(replies),
-                    Some(e) => return Err(Failure::Kernel(e)),
+                    Some(_) => return Err(Failure::refused(&answer, Some(&bytes))),
                     None => replies.push(answer),
                 }
             }
@@ -196,11 +231,11 @@ impl Session {
     ) -> Result<bool, Failure> {
         let (bytes, seq) = self.build(ty, nlmsg::F_DUMP, attrs)?;
         self.send_bytes(&bytes)?;
-        // EXERCISE 5.3: Receive the dump: read datagrams until the NLMSG_DONE of our seq (its payload is an i32: 0, or a negative errno), hand every other message of our seq to `each`, fail on an NLMSG_ERROR, and note NLM_F_DUMP_INTR.
+        // EXERCISE 5.3: Receive the dump: read datagrams until the NLMSG_DONE answering our request (self.is_reply: our seq, our port), hand every other answer to `each`, fail on an NLMSG_ERROR or a DONE whose i32 payload is a negative errno (Failure::refused), and note NLM_F_DUMP_INTR.
         let mut interrupted = false;
         loop {
             for answer in self.recv()? {
-                if answer.header.seq != seq {
+                if !self.is_reply(&answer, seq) {
                     continue;
                 }
                 interrupted |= answer.header.has(nlmsg::F_DUMP_INTR);
@@ -208,19 +243,22 @@ impl Session {
                     nlmsg::DONE => {
                         let status =
                             answer.payload.get(..4).map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
-                        return if status == 0 { Ok(interrupted) } else { Err(Failure::Kernel(-status)) };
+                        return if status == 0 {
+                            Ok(interrupted)
+                        } else {
+                            Err(Failure::refused(&answer, Some(&bytes)))
+                        };
                     }
                     nlmsg::ERROR => match error_of(&answer) {
-                        Some(0) => {}
-                        Some(e) => return Err(Failure::Kernel(e)),
-                        None => {}
+                        Some(0) | None => {}
+                        Some(_) => return Err(Failure::refused(&answer, Some(&bytes))),
                     },
                     _ => each(&answer),
                 }
             }
         }
         // STARTER
-        // let _ = (seq, &mut each);
+        // let _ = (seq, &bytes, &mut each);
         // Err(Failure::Io(io::Error::new(
         //     io::ErrorKind::Unsupported,
         //     "receiving a dump is not written yet (exercise 5.3)",
@@ -228,6 +266,33 @@ impl Session {
         // END
     }
     // ANCHOR_END: dump
+
+    // ANCHOR: dump_consistent
+    /// Dumps (see [`Session::dump`]) until a dump comes back that the kernel
+    /// did not flag with `NLM_F_DUMP_INTR`, saying "interrupted, dumping
+    /// again" on standard error before each retry, at most [`DUMP_TRIES`]
+    /// times. Returns every part of the last dump, and whether it was
+    /// consistent (`false`: still interrupted at the last try).
+    ///
+    /// The parts are kept, not handed on as they come: a dump found
+    /// interrupted at its `NLMSG_DONE` must not have been shown.
+    pub fn dump_consistent(
+        &mut self,
+        ty: u16,
+        attrs: &dyn Fn(&mut Writer<'_>) -> Result<(), wire::Error>,
+    ) -> Result<(Vec<Answer>, bool), Failure> {
+        let mut tries = 0;
+        loop {
+            let mut parts = Vec::new();
+            let interrupted = self.dump(ty, attrs, |a| parts.push(a.clone()))?;
+            tries += 1;
+            if !interrupted || tries == DUMP_TRIES {
+                return Ok((parts, !interrupted));
+            }
+            eprintln!("rtm: interrupted, dumping again");
+        }
+    }
+    // ANCHOR_END: dump_consistent
 }
 
 /// The errno of an NLMSG_ERROR message (0 for an ACK), `None` for others.
@@ -236,135 +301,4 @@ pub fn error_of(answer: &Answer) -> Option<i32> {
         return None;
     }
     nlmsg::ErrorPayload::parse(&answer.payload).ok().map(|e| e.errno())
-}
-
-// ANCHOR: open
-/// Opens a netlink socket on `protocol`, bound to a kernel-chosen port id
-/// and to the multicast groups of the bitmask `groups`. Returns the socket
-/// and its port id.
-pub fn open(protocol: i32, groups: u32) -> io::Result<(OwnedFd, u32)> {
-    // SAFETY: `socket` takes plain integers and returns a new descriptor or -1.
-    let fd = unsafe { libc::socket(libc::AF_NETLINK, libc::SOCK_RAW | libc::SOCK_CLOEXEC, protocol) };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: `fd` is a descriptor we just opened and own; `OwnedFd` closes it.
-    let sock = unsafe { OwnedFd::from_raw_fd(fd) };
-    // A bigger receive queue: a batch's answers arrive all at once. (The
-    // kernel caps it at net.core.rmem_max, and doubles what it grants.)
-    set_int(&sock, libc::SOL_SOCKET, libc::SO_RCVBUF, 1 << 20)?;
-    // Do not wait forever for a module that does not answer.
-    set_timeout(&sock, TIMEOUT_SECS)?;
-
-    // SAFETY: all-zero bytes are a valid `sockaddr_nl` (family and ids 0).
-    let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
-    addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
-    addr.nl_pid = 0; // the kernel assigns our port id
-    addr.nl_groups = groups;
-    let len = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
-    // SAFETY: `addr` is a valid `sockaddr_nl` of `len` bytes that outlives the call.
-    if unsafe { libc::bind(fd, (&addr as *const libc::sockaddr_nl).cast(), len) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let mut len = len;
-    // SAFETY: `addr` has room for `len` bytes; the kernel writes at most that.
-    if unsafe { libc::getsockname(fd, (&mut addr as *mut libc::sockaddr_nl).cast(), &mut len) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok((sock, addr.nl_pid))
-}
-// ANCHOR_END: open
-
-/// Sets the receive timeout in seconds (0: none).
-fn set_timeout(sock: &OwnedFd, secs: libc::time_t) -> io::Result<()> {
-    let tv = libc::timeval { tv_sec: secs, tv_usec: 0 };
-    // SAFETY: `tv` is a valid timeval that outlives the call.
-    let r = unsafe {
-        libc::setsockopt(
-            sock.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_RCVTIMEO,
-            (&tv as *const libc::timeval).cast(),
-            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-        )
-    };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
-}
-
-/// Sets an integer socket option.
-pub fn set_int(sock: &OwnedFd, level: i32, name: i32, value: i32) -> io::Result<()> {
-    // SAFETY: `value` is a c_int that outlives the call; the size matches.
-    let r = unsafe {
-        libc::setsockopt(
-            sock.as_raw_fd(),
-            level,
-            name,
-            (&value as *const i32).cast(),
-            std::mem::size_of::<i32>() as libc::socklen_t,
-        )
-    };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
-}
-
-/// Sends `bytes` (whole netlink messages) to the kernel (port 0) in one
-/// `sendmsg`.
-pub fn send_bytes(sock: &OwnedFd, bytes: &[u8]) -> io::Result<()> {
-    let iov = libc::iovec { iov_base: bytes.as_ptr().cast_mut().cast(), iov_len: bytes.len() };
-    // SAFETY: all-zero bytes are a valid `sockaddr_nl`; port 0 is the kernel.
-    let mut kernel: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
-    kernel.nl_family = libc::AF_NETLINK as libc::sa_family_t;
-    // SAFETY: all-zero bytes are a valid `msghdr`.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_name = (&mut kernel as *mut libc::sockaddr_nl).cast();
-    msg.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
-    msg.msg_iov = (&iov as *const libc::iovec).cast_mut();
-    msg.msg_iovlen = 1;
-    // SAFETY: `msg` points at `kernel` and `iov`, which point at memory that
-    // lives until the call returns; sendmsg only reads through them.
-    let sent = unsafe { libc::sendmsg(sock.as_raw_fd(), &msg, 0) };
-    if sent < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if sent as usize != bytes.len() {
-        return Err(io::Error::new(io::ErrorKind::WriteZero, format!("sent {sent} of {} bytes", bytes.len())));
-    }
-    Ok(())
-}
-
-/// Receives one datagram from `sock` into `buf` and returns its length.
-/// Fails if it did not come from the kernel, did not fit, or nothing came
-/// within the timeout.
-pub fn recv(sock: &OwnedFd, buf: &mut [u8]) -> io::Result<usize> {
-    let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
-    // SAFETY: all-zero bytes are a valid `sockaddr_nl` and a valid `msghdr`.
-    let mut from: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
-    // SAFETY: as above.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_name = (&mut from as *mut libc::sockaddr_nl).cast();
-    msg.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    // SAFETY: `msg` points at `from` and `iov`, and `iov` at `buf`, all of
-    // which outlive the call; recvmsg writes at most their stated sizes.
-    let n = unsafe { libc::recvmsg(sock.as_raw_fd(), &mut msg, 0) };
-    if n < 0 {
-        let e = io::Error::last_os_error();
-        return Err(match e.kind() {
-            io::ErrorKind::WouldBlock => io::Error::new(io::ErrorKind::TimedOut, "no answer from the kernel in time"),
-            _ => e,
-        });
-    }
-    if msg.msg_flags & libc::MSG_TRUNC != 0 {
-        return Err(io::Error::other("a message did not fit the receive buffer"));
-    }
-    if from.nl_pid != 0 {
-        return Err(io::Error::other(format!("a message from port {} instead of the kernel", from.nl_pid)));
-    }
-    Ok(n as usize)
 }

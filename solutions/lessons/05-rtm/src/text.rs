@@ -22,19 +22,38 @@ pub fn prefix_text(p: Prefix) -> String {
     format!("{}/{}", Ipv4Addr::from(p.addr), p.len)
 }
 
+/// The name of the last attribute of `path` (types, outermost first), for
+/// error messages: the kernel's extended ACK points at attributes by offset,
+/// `nlsock` turns the offset into types, this into names.
+pub fn attr_name(path: &[u16]) -> Option<&'static str> {
+    match path {
+        [rtm::ATTR_TABLE] => Some("TABLE"),
+        [rtm::ATTR_DST] => Some("DST"),
+        [rtm::ATTR_DST_LEN] => Some("DST_LEN"),
+        [rtm::ATTR_GATEWAY] => Some("GATEWAY"),
+        [rtm::ATTR_OIF] => Some("OIF"),
+        [rtm::ATTR_ROUTES] => Some("ROUTES"),
+        _ => None,
+    }
+}
+
 /// One answer as a line: a route as `ip route` shows it, a table with its
 /// route count.
 pub fn show(answer: &Answer) -> String {
     let attrs = match Attributes::parse(&answer.payload) {
         Ok(a) => a,
-        Err(e) => return format!("(undecodable message type {}: {})", answer.header.ty, e.why),
+        Err(e) => return format!("(undecodable message type {}: {e})", answer.header.ty),
     };
     match answer.header.ty {
         rtm::ROUTE_NEW | rtm::ROUTE_DEL => match attrs.route() {
             Ok(r) => format!("{} via {} dev {}", prefix_text(r.dst), Ipv4Addr::from(r.gateway), r.oif),
             Err(_) => match attrs.prefix() {
                 Ok(p) => prefix_text(p),
-                Err(e) => format!("(route without {:?}: {})", e.attr, e.why),
+                // A ROUTE_DEL that names only a table: all of its routes.
+                Err(e) if answer.header.ty == rtm::ROUTE_DEL && e.missing == Some(rtm::ATTR_DST) => {
+                    "every route".into()
+                }
+                Err(e) => format!("(undecodable route: {e})"),
             },
         },
         rtm::TABLE_NEW | rtm::TABLE_DEL => {

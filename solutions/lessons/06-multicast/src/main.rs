@@ -47,9 +47,10 @@ enum Cmd {
         /// Print type, flags, seq and port of each event instead of decoding it.
         #[arg(long)]
         raw: bool,
-        /// Ask for this receive buffer size (small: see ENOBUFS happen).
+        /// Ask for this receive buffer size in bytes (small: see ENOBUFS
+        /// happen).
         #[arg(long)]
-        rcvbuf: Option<i32>,
+        rcvbuf: Option<usize>,
         /// Wait this many milliseconds before reading (a slow reader).
         #[arg(long)]
         delay_ms: Option<u64>,
@@ -58,6 +59,7 @@ enum Cmd {
 // ANCHOR_END: cli
 
 fn main() -> ExitCode {
+    rtm_cli::cli::die_on_closed_pipe();
     let result = match Cli::parse().command {
         None => rtm_cli::cli::execute(None),
         Some(Cmd::Rtm(cmd)) => rtm_cli::cli::execute(Some(cmd)),
