@@ -43,7 +43,10 @@ pub fn verify(root: &Path, which: &[String]) -> Result<bool> {
 /// What a mutant came to before it ran.
 enum Mutant<'a> {
     Built(&'a lessons::Mutation, Built),
+    /// The wrong answer does not compile.
     Broken(&'a lessons::Mutation, String),
+    /// The `[[mutation]]` entry itself is wrong (its text is not found once...).
+    Invalid(&'a lessons::Mutation, String),
 }
 
 fn verify_lesson(lab: &Lab, lesson: &Lesson) -> Result<bool> {
@@ -60,6 +63,10 @@ fn verify_lesson(lab: &Lab, lesson: &Lesson) -> Result<bool> {
     let starter = builder::build(lab, lesson, &lesson.source(root, Variant::Student), Lint::Strict)?;
     let mut mutants = Vec::new();
     for m in &lesson.manifest.mutations {
+        if let Err(e) = mutation::validate(root, lesson, m) {
+            mutants.push(Mutant::Invalid(m, format!("{e:#}")));
+            continue;
+        }
         let base = root.join("target/lab/mutants").join(&lesson.slug).join(&m.name);
         let built = mutation::write_tree(root, lesson, m, &base.join("tree")).and_then(|tree| {
             // Cargo target folder shared with the course's own builds: dependencies built once.
@@ -98,6 +105,10 @@ fn verify_lesson(lab: &Lab, lesson: &Lesson) -> Result<bool> {
     let (mut caught, mut missed) = (0, 0);
     for m in &mutants {
         let line = match m {
+            Mutant::Invalid(m, e) => {
+                missed += 1;
+                format!("  INVALID mutant {} [exercise {}]: {e}", m.name, m.exercise)
+            }
             Mutant::Broken(m, e) => {
                 missed += 1;
                 format!(
