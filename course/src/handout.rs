@@ -103,6 +103,12 @@ pub fn files(root: &Path, released: &BTreeSet<u32>) -> Result<BTreeMap<PathBuf, 
         out.insert(rel, data);
     }
     out.extend(starters::render_all(root, Version::Starter, starters::Anchors::Strip)?);
+    // The book's listings of the unreleased lessons: their starters, with anchors.
+    for (path, data) in starters::render_all(root, Version::Starter, starters::Anchors::Keep)? {
+        if student_path(&path).is_some_and(|(_, n)| !released.contains(&n)) {
+            out.insert(Path::new(LISTINGS).join(path), data);
+        }
+    }
     let list: Vec<String> = released.iter().map(u32::to_string).collect();
     out.insert(
         PathBuf::from(MARKER),
@@ -190,18 +196,71 @@ pub fn without_mutations(text: &str) -> String {
     out
 }
 
-/// A book page as the handout has it: includes of unreleased solution files
-/// include the student's starter instead, and a `<details>` block that
-/// included one says the solution is not released yet.
+/// Where a handout keeps the starters of its unreleased lessons as the book
+/// includes them (with their anchors: the student's files have none, and
+/// `course render` cannot make them without the solutions).
+pub const LISTINGS: &str = "book/listings";
+
+/// One `{{#starter|solution|include PATH[:ANCHOR]}}` directive of a line:
+/// (its start and end in the line, the file it names relative to the course
+/// root, its anchor part with the colon).
+fn directive<'a>(dir: &Path, line: &'a str) -> Option<(usize, usize, PathBuf, &'a str)> {
+    let start = line.find("{{#")?;
+    let end = start + line[start..].find("}}")? + 2;
+    let inner = line[start + 3..end - 2].trim();
+    let (kind, arg) = inner.split_once(char::is_whitespace)?;
+    if !matches!(kind, "starter" | "solution" | "include") {
+        return None;
+    }
+    let arg = arg.trim();
+    let (path, anchor) = match arg.find(':') {
+        Some(c) => (&arg[..c], &arg[c..]),
+        None => (arg, ""),
+    };
+    Some((start, end, normalize(&dir.join(path)), anchor))
+}
+
+/// The student path (`kmods/NN-topic/...`, `lessons/NN-topic/...`) a course
+/// path shows, with its lesson number: the file itself, or the starter a
+/// solution file becomes.
+fn student_path(path: &Path) -> Option<(PathBuf, u32)> {
+    let rel = path.strip_prefix("solutions").unwrap_or(path);
+    let mut parts = rel.components();
+    let kind = parts.next()?.as_os_str().to_str()?;
+    let slug = parts.next()?.as_os_str().to_str()?;
+    if !matches!(kind, "kmods" | "lessons") {
+        return None;
+    }
+    Some((rel.to_path_buf(), slug.split('-').next()?.parse().ok()?))
+}
+
+/// `to` relative to the folder `from` (both relative to the same root).
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let (f, t): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..f.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c);
+    }
+    out
+}
+
+/// A book page as the handout has it. A listing of an unreleased lesson's
+/// code (a starter, a solution, or an include of either) includes the
+/// starter from `LISTINGS` instead; a `<details>` block (a folded answer)
+/// that held a solution of an unreleased lesson says it is not released yet.
 pub fn book_page(page: &Path, text: &str, released: &BTreeSet<u32>) -> String {
     let dir = page.parent().unwrap_or(Path::new(""));
-    // The unreleased lesson an include line reads from, if any.
-    let unreleased_include = |line: &str| -> Option<u32> {
-        let start = line.find("{{#")?;
-        let rest = &line[start..];
-        let path = rest.split_whitespace().nth(1)?.split(':').next()?.trim_end_matches("}}");
-        let n = solution_lesson(&normalize(&dir.join(path)))?;
-        (!released.contains(&n)).then_some(n)
+    // The unreleased lesson a line's directive shows code of, if any, and
+    // whether it shows the solution.
+    let unreleased = |line: &str| -> Option<(u32, bool)> {
+        let (start, _, path, _) = directive(dir, line)?;
+        let (_, n) = student_path(&path)?;
+        let solution = line[start..].starts_with("{{#solution") || path.starts_with("solutions");
+        (!released.contains(&n)).then_some((n, solution))
     };
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::with_capacity(text.len());
@@ -210,7 +269,7 @@ pub fn book_page(page: &Path, text: &str, released: &BTreeSet<u32>) -> String {
         let line = lines[i];
         if line.trim_start().starts_with("<details") {
             let end = (i..lines.len()).find(|&j| lines[j].contains("</details>")).unwrap_or(lines.len() - 1);
-            if let Some(n) = lines[i..=end].iter().find_map(|l| unreleased_include(l)) {
+            if let Some((n, _)) = lines[i..=end].iter().filter_map(|l| unreleased(l)).find(|(_, solution)| *solution) {
                 let indent = &line[..line.len() - line.trim_start().len()];
                 out.push_str(&format!(
                     "{indent}<details>\n{indent}<summary>Reference solution</summary>\n\n\
@@ -222,10 +281,18 @@ pub fn book_page(page: &Path, text: &str, released: &BTreeSet<u32>) -> String {
                 continue;
             }
         }
-        if unreleased_include(line).is_some() {
-            out.push_str(&line.replacen("solutions/", "", 1));
-        } else {
-            out.push_str(line);
+        match (unreleased(line), directive(dir, line)) {
+            (Some(_), Some((start, end, path, anchor))) => {
+                let (student, _) = student_path(&path).unwrap_or_default();
+                let listing = relative(dir, &Path::new(LISTINGS).join(student));
+                out.push_str(&format!(
+                    "{}{{{{#include {}{anchor}}}}}{}",
+                    &line[..start],
+                    listing.display(),
+                    &line[end..]
+                ));
+            }
+            _ => out.push_str(line),
         }
         out.push('\n');
         i += 1;
@@ -408,19 +475,27 @@ mod tests {
     #[test]
     fn the_book_shows_starters_and_no_unreleased_answer() {
         let page = Path::new("book/src/lessons/01-hello.md");
-        let text = "Intro\n{{#include ../../../solutions/kmods/01-hello/hello.rs:init}}\n\
+        let text = "Intro\n{{#solution ../../../solutions/kmods/01-hello/hello.rs:module}}\n\
+                    {{#starter ../../../kmods/01-hello/hello.rs:init}}\n\
                     <details>\n<summary>Reference solution</summary>\n\n```rust\n\
-                    {{#include ../../../solutions/kmods/01-hello/hello.rs:drop}}\n```\n</details>\n\
-                    {{#include ../../../wire/src/nlmsg.rs:x}}\n{{#include ../../../solutions/kmods/02-greet/greet.rs:y}}\n";
+                    {{#solution ../../../solutions/kmods/01-hello/hello.rs:drop}}\n```\n</details>\n\
+                    {{#include ../../../wire/src/nlmsg.rs:x}}\n{{#include ../../../solutions/kmods/02-greet/greet.rs}}\n";
         let none = book_page(page, text, &BTreeSet::new());
-        assert!(none.contains("{{#include ../../../kmods/01-hello/hello.rs:init}}"));
+        assert!(none.contains("{{#include ../../listings/kmods/01-hello/hello.rs:module}}"));
+        assert!(none.contains("{{#include ../../listings/kmods/01-hello/hello.rs:init}}"));
         assert!(!none.contains("hello.rs:drop"), "the folded answer is gone");
         assert!(none.contains("not released yet"));
         assert!(none.contains("{{#include ../../../wire/src/nlmsg.rs:x}}"));
-        assert!(!none.contains("solutions/"));
+        assert!(none.contains("{{#include ../../listings/kmods/02-greet/greet.rs}}"));
+        assert!(!none.contains("solutions/") && !none.contains("{{#starter") && !none.contains("{{#solution"));
         let one = book_page(page, text, &BTreeSet::from([1]));
-        assert!(one.contains("solutions/kmods/01-hello/hello.rs:drop"));
-        assert!(one.contains("{{#include ../../../kmods/02-greet/greet.rs:y}}"));
+        assert!(one.contains("{{#solution ../../../solutions/kmods/01-hello/hello.rs:drop}}"));
+        assert!(one.contains("{{#starter ../../../kmods/01-hello/hello.rs:init}}"));
+        assert!(one.contains("{{#include ../../listings/kmods/02-greet/greet.rs}}"));
+        assert_eq!(
+            relative(Path::new("book/src/lessons"), Path::new("book/listings/kmods/x.rs")),
+            Path::new("../../listings/kmods/x.rs")
+        );
     }
 
     #[test]
