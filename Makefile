@@ -6,7 +6,7 @@
 COURSE := cargo run --quiet -p course --
 MDBOOK := $(HOME)/.cargo/bin/mdbook
 
-.PHONY: help setup list shell gen grade grade-class handout book serve test test-host test-lab test-classroom bench bench-grade
+.PHONY: help setup list shell gen grade grade-class handout book serve test test-host test-lab test-classroom test-trace bench bench-grade
 .DEFAULT_GOAL := help
 
 help:
@@ -20,6 +20,7 @@ help:
 	@echo "  make watch-N        check lesson N again each time you save a file of it (q quits)"
 	@echo "  make diff-N         your code of lesson N against the reference solution"
 	@echo "  make solution-N     like lesson-N, with the reference solution"
+	@echo "  make trace-N        lesson N's demo with every netlink message listed, and saved for Wireshark"
 	@echo "  make list           the lessons, their exercises, your progress"
 	@echo "  make shell          an interactive lab VM with every lesson's modules and programs"
 	@echo "  make book / serve   build the book / read it at http://localhost:3000"
@@ -46,6 +47,9 @@ solution-%:
 
 check-%:
 	$(COURSE) check $*
+
+trace-%:
+	$(COURSE) trace $*
 
 diff-%:
 	$(COURSE) diff $*
@@ -85,7 +89,7 @@ serve: $(MDBOOK)
 	$(MDBOOK) serve book
 
 # The test suite: host tests and lints first (fast), then the lab.
-test: test-host test-lab
+test: test-host test-lab test-trace
 	@echo "make test: all passed"
 
 test-host:
@@ -104,6 +108,12 @@ test-lab: test-classroom
 # Grading, class grading with hostile submissions, the handout: in the lab.
 test-classroom:
 	cargo test --quiet -p course --test classroom -- --ignored --test-threads=1
+
+# Lesson 02's demo traced: each GREET with NLM_F_ACK has its GREET_REPLY and
+# its ACK (same seq, to the sender's port), found by our decoder and by tshark.
+test-trace:
+	$(COURSE) trace 2 --solution
+	cargo run --quiet -p nltrace -- expect target/trace/02-greet.pcap --request GREET --reply GREET_REPLY --tshark
 
 bench:
 	bash lab/bench.sh

@@ -9,6 +9,9 @@
 # Any oops, panic or kernel warning ends the run at once (oops=panic,
 # panic_on_warn=1, panic=-1 with -no-reboot). A hard limit of LAB_TIMEOUT
 # seconds (default 300) stops a guest that hangs. LAB_KVM=1 uses KVM.
+# LAB_SERIAL2=FILE gives the guest a second serial port, /dev/ttyS1, whose
+# bytes land unchanged in FILE on the host: how `course trace` carries a
+# capture out of the VM (the console stays text).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -48,10 +51,18 @@ if [ "${LAB_KVM:-0}" = 1 ]; then
   accel=(-accel kvm -cpu host)
 fi
 
+# The second serial port (LAB_SERIAL2): qemu writes what the guest sends to it
+# into the file, byte for byte (about 40 KB/s under emulation). Naming one
+# serial port turns off -nographic's default, so the console's is named too.
+serial2=()
+[ -z "${LAB_SERIAL2:-}" ] ||
+  serial2=(-serial mon:stdio -serial "file:$LAB_SERIAL2")
+
 # Two CPUs as two sockets: the kernel has no ACPI and finds CPUs in the BIOS's
 # MP table, which lists one per socket (with -smp 2 alone it sees one).
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2,sockets=2 -m 256M -nographic -no-reboot
       -nic none  # no network card: the lab needs only loopback, and its ROM is slow
+      "${serial2[@]}"
       -kernel "$bzimage" -initrd "$root.cpio" -append "$append")
 if [ "$run" = shell ]; then
   "${qemu[@]}"

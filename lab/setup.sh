@@ -4,7 +4,8 @@
 #   tools, qemu and a static busybox. Rust: the rust-src component, bindgen
 #   (for the kernel), mdbook and mdbook-mermaid (for the book).
 #   With --browser also Debian's chromium, which book/browser-check.sh uses
-#   to open the built book (`make test` needs it; the lessons do not).
+#   to open the built book, and tshark, which checks `make test`'s traced
+#   lesson 02 (`make test` needs both; the lessons do not).
 #   With --grade also Debian's bubblewrap, the sandbox `course grade --class`
 #   builds students' code in.
 # Run it as often as you like: a second run takes about a second.
@@ -22,11 +23,13 @@ for arg in "$@"; do
   esac
 done
 
-packages=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make
+packages=(clang-19 lld-19 llvm-19 flex bison bc libelf-dev cpio make patch
           qemu-system-x86 busybox-static xz-utils)
 # With LAB_KERNEL_SRC pointing at a kernel tree, Debian's source package is not needed.
 [ -n "${LAB_KERNEL_SRC:-}" ] || packages+=("$LAB_SOURCE_PKG")
-[ $browser = 0 ] || packages+=(chromium)
+[ $browser = 0 ] || packages+=(chromium tshark)
+# The debug kernel's gdb sessions (make gdb-N, lab/gdb.sh) need gdb.
+[ "${LAB_DEBUG:-0}" != 1 ] || packages+=(gdb)
 [ $grade = 0 ] || packages+=(bubblewrap)
 
 missing=()

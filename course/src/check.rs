@@ -89,7 +89,7 @@ pub fn print_run(lesson: &Lesson, run: &jobs::Run, expect: Expect) -> (bool, Res
             met = false;
             println!("\nThe checks did not run: {why}");
         }
-        Ending::Crashed | Ending::Stopped => {
+        Ending::Crashed | Ending::Reported | Ending::Stopped => {
             met = false;
             report::print_tail(&console);
         }

@@ -73,8 +73,9 @@ pub struct LessonReport {
     pub slug: String,
     pub title: String,
     /// `passed` (every check), `failed` (some), `build-failed`, `crashed`,
-    /// `timed-out`, `stopped` (the VM stopped without a crash report),
-    /// `not-run`, `refused`.
+    /// `kernel-report` (the debug kernel reported a bug: lockdep, KASAN,
+    /// kmemleak), `timed-out`, `stopped` (the VM stopped without a crash
+    /// report), `not-run`, `refused`.
     pub status: String,
     /// For any status but `passed` and `failed`: the compiler's errors, the
     /// kernel's crash report, or why it did not run.
@@ -183,6 +184,7 @@ pub fn lesson_report(lesson: &Lesson, run: Option<&Run>, failed: Option<(&str, S
             Ending::Finished(_) if outcomes.iter().all(|(_, o)| *o == Outcome::Passed) => ("passed".into(), None),
             Ending::Finished(_) => ("failed".into(), None),
             Ending::Crashed => ("crashed".into(), run.trouble()),
+            Ending::Reported => ("kernel-report".into(), run.trouble()),
             Ending::TimedOut => ("timed-out".into(), run.trouble()),
             Ending::Stopped => ("stopped".into(), run.trouble()),
             Ending::NotRun(_) => ("not-run".into(), run.trouble()),

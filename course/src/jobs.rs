@@ -40,6 +40,9 @@ pub enum Ending {
     Finished(i32),
     /// The kernel crashed while it ran (oops, panic, warning: the lab makes each fatal).
     Crashed,
+    /// Its script finished, but the kernel reported a bug it caused (the
+    /// debug kernel's lockdep, KASAN, kmemleak: `LAB: kernel report:` lines).
+    Reported,
     /// It ran out of time: its script was stopped, or the VM no longer answered.
     TimedOut,
     /// The VM stopped in the middle of it without a crash report.
@@ -73,10 +76,11 @@ impl Run {
         let tail = |n: usize| console[console.len().saturating_sub(n)..].join("\n");
         match &self.ending {
             Ending::Finished(_) => None,
-            Ending::Crashed => {
+            Ending::Crashed | Ending::Reported => {
                 let first = console.iter().position(|l| report::is_crash_line(l)).unwrap_or(0);
                 let report: Vec<_> = console[first.saturating_sub(3)..].iter().take(40).cloned().collect();
-                Some(format!("the kernel crashed:\n{}", report.join("\n")))
+                let what = if self.ending == Ending::Crashed { "crashed" } else { "reported a bug" };
+                Some(format!("the kernel {what}:\n{}", report.join("\n")))
             }
             Ending::TimedOut => Some(format!(
                 "timed out after {} s (a hang: a deadlock, an endless loop, a program waiting forever); the console ended:\n{}",
@@ -315,7 +319,7 @@ fn job_run(boot: &Boot, n: usize) -> Option<Run> {
     let t0 = boot.lines[start].0;
     let end_prefix = format!("LAB: job {n} end (exit ");
     let timed_out = format!("LAB: job {n} timed out");
-    let mut lines = Vec::new();
+    let mut lines: Vec<(Duration, String)> = Vec::new();
     let mut ending = None;
     for (at, line) in &boot.lines[start + 1..] {
         if let Some(code) = line.strip_prefix(&end_prefix) {
@@ -323,13 +327,13 @@ fn job_run(boot: &Boot, n: usize) -> Option<Run> {
         } else if line.starts_with(&timed_out) {
             ending = Some(Ending::TimedOut);
         }
-        if ending.is_some() {
-            return Some(Run {
-                ending: ending.unwrap_or(Ending::Stopped),
-                lines,
-                time: at.duration_since(t0),
-                boot: 0,
-            });
+        if let Some(mut ending) = ending {
+            if matches!(ending, Ending::Finished(_))
+                && lines.iter().any(|(_, l): &(Duration, String)| report::is_crash_line(l))
+            {
+                ending = Ending::Reported;
+            }
+            return Some(Run { ending, lines, time: at.duration_since(t0), boot: 0 });
         }
         lines.push((at.duration_since(t0), line.clone()));
     }
@@ -383,6 +387,16 @@ mod tests {
         assert_eq!(three.ending, Ending::Crashed);
         assert!(three.trouble().unwrap().contains("Kernel panic"));
         assert!(job_run(&boot, 4).is_none(), "a job that never began is run again");
+        let reported = boot_of(
+            &[
+                "LAB: job 1 begin",
+                "PASS: a",
+                "LAB: kernel report: unreferenced object 0xffff (size 64):",
+                "LAB: job 1 end (exit 0)",
+            ],
+            false,
+        );
+        assert_eq!(job_run(&reported, 1).unwrap().ending, Ending::Reported);
     }
 
     #[test]

@@ -116,8 +116,17 @@ impl Lab {
     /// returns the console output. With `echo`, the guest's output is shown as
     /// it comes, from the start of the script on (firmware and boot noise is not).
     pub fn boot(&self, stage: &Path, script: &str, echo: bool) -> Result<Vec<String>> {
+        self.boot_with(stage, script, echo, None)
+    }
+
+    /// Like [`Lab::boot`], and with `serial2` the guest's second serial
+    /// port, `/dev/ttyS1`, writes into that host file (`LAB_SERIAL2`).
+    pub fn boot_with(&self, stage: &Path, script: &str, echo: bool, serial2: Option<&Path>) -> Result<Vec<String>> {
         let mut cmd = Command::new("bash");
         cmd.arg(self.root.join("lab/boot.sh")).arg(&self.kernel).arg(stage).arg(script);
+        if let Some(file) = serial2 {
+            cmd.env("LAB_SERIAL2", file);
+        }
         if script == "shell" {
             run(&mut cmd)?;
             return Ok(Vec::new());

@@ -16,6 +16,7 @@ mod mutation;
 mod report;
 mod sandbox;
 mod starters;
+mod trace;
 mod tree;
 mod verify;
 mod watch;
@@ -81,6 +82,16 @@ enum Cmd {
     Bench {
         /// The lesson number, e.g. 5 or 05.
         lesson: String,
+    },
+    /// Run a lesson's demo with the netlink capture on: prints every netlink
+    /// message it caused, decoded, and saves them as a pcap file for
+    /// Wireshark (target/trace/NN-topic.pcap).
+    Trace {
+        /// The lesson number, e.g. 2 or 02.
+        lesson: String,
+        /// Use the reference solution instead of your code.
+        #[arg(long)]
+        solution: bool,
     },
     /// List the lessons, their exercises and your progress.
     List,
@@ -220,10 +231,12 @@ fn run(cli: Cli) -> Result<bool> {
             let all = lessons::all(&root)?;
             let lab = Lab::prepare(&root)?;
             let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant(solution), Lint::Fast)?;
+            trace::add_to_stage(&lab, &root, &stage)?;
             lab.boot(&stage, "shell", true)?;
             Ok(true)
         }
         Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
+        Cmd::Trace { lesson, solution } => trace::trace(&root, &lessons::find(&root, &lesson)?, variant(solution)),
         Cmd::List => check::list(&root),
         Cmd::Gen { check, force } => {
             not_in_handout(&root, "gen")?;

@@ -17,9 +17,12 @@ pub enum Outcome {
     Missing,
 }
 
-/// Signs in a kernel log line that the kernel crashed, warned or got stuck
-/// (the formats of kernel/panic.c, arch/x86/kernel/dumpstack.c, lib/bug.c,
-/// rust/kernel/lib.rs's panic handler, kernel/watchdog.c, kernel/hung_task.c).
+/// Signs in a kernel log line that the kernel crashed, warned, got stuck or
+/// (debug kernel) reported a bug (the formats of kernel/panic.c,
+/// arch/x86/kernel/dumpstack.c, lib/bug.c, rust/kernel/lib.rs's panic
+/// handler, kernel/watchdog.c, kernel/hung_task.c; lockdep and sleeping in
+/// atomic context print "WARNING:" and "BUG:", KASAN "BUG: KASAN:", UBSAN
+/// "UBSAN:", kmemleak "unreferenced object").
 const CRASH_SIGNS: &[&str] = &[
     "Kernel panic",
     "Oops",
@@ -30,12 +33,19 @@ const CRASH_SIGNS: &[&str] = &[
     "panicked at",
     "soft lockup",
     "blocked for more than",
+    "UBSAN:",
+    "unreferenced object",
 ];
 
 /// Kernel panic lines recognised even without a timestamp (a kernel built
 /// without CONFIG_PRINTK_TIME); no program of the course prints them.
 const PANIC_LINES: &[&str] = &["Kernel panic - not syncing", "---[ end Kernel panic"];
 
+/// The guest's own relay of the kernel's reports of bugs, which the console
+/// may not have shown (below its log level): after each run the guest prints
+/// every such line of the kernel log with this prefix (lab/guest/init,
+/// lab/guest/jobs.sh).
+pub const KERNEL_REPORT: &str = "LAB: kernel report: ";
 /// The message of a console line the kernel printed, if it is one: the text
 /// after its `[    1.234567] ` timestamp (`[%5lu.%06lu] `, kernel/printk/
 /// printk.c, CONFIG_PRINTK_TIME). The console is shared with the guest's
@@ -65,7 +75,7 @@ pub fn kernel_message(line: &str) -> Option<&str> {
 
 /// Is this console line the kernel reporting a crash, a warning or a lockup?
 pub fn is_crash_line(line: &str) -> bool {
-    kernel_message(line).is_some_and(|m| CRASH_SIGNS.iter().any(|s| m.contains(s)))
+    line.starts_with(KERNEL_REPORT) || kernel_message(line).is_some_and(|m| CRASH_SIGNS.iter().any(|s| m.contains(s)))
 }
 
 /// The outcome of each expected check, in the manifest's order.
@@ -187,5 +197,20 @@ mod tests {
         // A panic line of a kernel without CONFIG_PRINTK_TIME.
         assert!(is_crash_line("Kernel panic - not syncing: Fatal exception"));
         assert_eq!(kernel_message("[    1.000000] hello: hi"), Some("hello: hi"));
+    }
+
+    #[test]
+    fn debug_kernel_reports_are_seen() {
+        let console: Vec<String> = [
+            "[    3.100000] BUG: sleeping function called from invalid context at mm/slub.c:4174",
+            "[    3.200000] BUG: KASAN: slab-use-after-free in _RNvCs_10mutant_uaf7request+0x5e/0x90 [mutant_uaf]",
+            "LAB: kernel report: unreferenced object 0xffff888004b2c000 (size 256):",
+            "LAB: kernel report: WARNING: possible circular locking dependency detected",
+            "LAB: done (exit 0)",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(crash_lines(&console).len(), 4);
     }
 }

@@ -164,6 +164,7 @@ fn ending_word(e: &Ending) -> &'static str {
     match e {
         Ending::Finished(_) => "finished",
         Ending::Crashed => "the kernel crashed",
+        Ending::Reported => "the kernel reported a bug",
         Ending::TimedOut => "it hung",
         Ending::Stopped => "the VM stopped",
         Ending::NotRun(_) => "not run",

@@ -12,6 +12,8 @@
 #   LAB: job N begin: LABEL               (LABEL: the job's `label` file)
 #   LAB: job N end (exit STATUS)          or
 #   LAB: job N timed out after S s
+# and, before a job's end line, `LAB: kernel report: ...` for each report of
+# a bug the job left in the kernel log (lib.sh's kernel_reports).
 # Before every job but the first, it undoes what the previous one left:
 # its processes, modules, files in /tmp and the kernel log. A module that
 # cannot be unloaded would change what the next job sees: then the runner
@@ -19,7 +21,9 @@
 # that did not run. A crash stops the VM in the middle of a job: the host sees
 # a begin without an end, and boots again for the rest.
 
-# The programs every job has (nlprobe), in /lab/common/bin.
+. /lab/lib.sh
+
+# The programs every job has (nlprobe, nlconform), in /lab/common/bin.
 link_job() {
   rm -f /lab/*.ko /lab/[0-9][0-9]-*.sh
   rm -rf /lab/bin && mkdir /lab/bin
@@ -36,6 +40,20 @@ reset() {
   for m in $(cut -d' ' -f1 /proc/modules); do rmmod "$m" 2>/dev/null; done
   rm -rf /tmp/* /home/student/* /home/student/.[!.]* 2>/dev/null
   dmesg -c >/dev/null
+  # (Debug kernel) leaks found from now on are the next job's.
+  [ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
+}
+
+# The kernel's reports of bugs the job left in its log (debug kernel:
+# lockdep, KASAN, kmemleak; the console may not have shown them), as init
+# prints them after a one-script run: inside the job, so that they fail it.
+report() {
+  if [ -f /tmp/.lab-kmemleak-scanned ]; then
+    klog | grep -E "$REPORT_SIGNS"
+    cat /sys/kernel/debug/kmemleak
+  else
+    kernel_reports
+  fi | sed 's/^/LAB: kernel report: /'
 }
 
 first=1
@@ -59,6 +77,7 @@ for n in $(ls /lab/jobs | sort -n); do
   if [ $status = 137 ] && [ $(($(date +%s) - start)) -ge "$limit" ]; then
     echo "LAB: job $n timed out after $limit s"
   else
+    report
     echo "LAB: job $n end (exit $status)"
   fi
 done

@@ -51,9 +51,31 @@ in_order() {
   klog | awk -v a="$1" -v b="$2" '$0 ~ a && !sa { sa = NR } $0 ~ b && sa && NR > sa { ok = 1 } END { exit !ok }'
 }
 
-# Nothing in the kernel log may look like a crash or a warning.
+# What a kernel report of a bug starts with: an oops, a warning, and on the
+# debug kernel lockdep ("WARNING: possible circular locking dependency"), a
+# sleep in atomic context ("BUG: sleeping function called from invalid
+# context"), KASAN ("BUG: KASAN: slab-use-after-free") and kmemleak
+# ("unreferenced object").
+REPORT_SIGNS="Oops|BUG:|WARNING:|Call Trace|Kernel panic|RIP:|UBSAN:|unreferenced object"
+
+# kernel_reports: prints the kernel's reports of bugs so far, nothing when
+# there are none. On the debug kernel it first has kmemleak scan memory for
+# allocations nothing points to any more (kmemleak only reports objects at
+# least 5 s old, so it waits that long first).
+kernel_reports() {
+  if [ -w /sys/kernel/debug/kmemleak ]; then
+    sleep 5
+    echo scan >/sys/kernel/debug/kmemleak
+    touch /tmp/.lab-kmemleak-scanned
+    cat /sys/kernel/debug/kmemleak
+  fi
+  klog | grep -E "$REPORT_SIGNS"
+}
+
+# Nothing in the kernel log may look like a crash, a warning or (debug
+# kernel) a report of lockdep, KASAN or kmemleak.
 no_oops() {
-  ! klog | grep -E "Oops|BUG:|WARNING:|Call Trace|Kernel panic|RIP:"
+  ! kernel_reports | grep .
 }
 
 # Does the kernel log hold a line matching $1 (a grep pattern)?

@@ -50,10 +50,18 @@ pub const EMSGSIZE: i32 = 90;
 pub const EPROTONOSUPPORT: i32 = 93;
 /// Operation not supported: an unknown message type.
 pub const EOPNOTSUPP: i32 = 95;
+/// Network is down: rtnetlink's answer to a route through an interface
+/// that is not up (`fib_check_nh` in net/ipv4/fib_semantics.c).
+pub const ENETDOWN: i32 = 100;
+/// Network is unreachable: no route to the address asked for (a route
+/// lookup, `RTM_GETROUTE`).
+pub const ENETUNREACH: i32 = 101;
 /// No buffer space available: a socket receive queue overflowed.
 pub const ENOBUFS: i32 = 105;
 /// Connection refused: nobody is bound to the destination netlink port.
 pub const ECONNREFUSED: i32 = 111;
+/// No route to host: a route lookup found a route that leads nowhere.
+pub const EHOSTUNREACH: i32 = 113;
 
 /// The symbolic name of an error number: `name(EEXIST) == "EEXIST"`.
 ///
@@ -81,8 +89,11 @@ pub fn name(errno: i32) -> &'static str {
         EMSGSIZE => "EMSGSIZE",
         EPROTONOSUPPORT => "EPROTONOSUPPORT",
         EOPNOTSUPP => "EOPNOTSUPP",
+        ENETDOWN => "ENETDOWN",
+        ENETUNREACH => "ENETUNREACH",
         ENOBUFS => "ENOBUFS",
         ECONNREFUSED => "ECONNREFUSED",
+        EHOSTUNREACH => "EHOSTUNREACH",
         _ => "E?",
     }
 }
@@ -114,8 +125,11 @@ pub fn describe(errno: i32) -> &'static str {
         EMSGSIZE => "Message too long",
         EPROTONOSUPPORT => "Protocol not supported",
         EOPNOTSUPP => "Operation not supported",
+        ENETDOWN => "Network is down",
+        ENETUNREACH => "Network is unreachable",
         ENOBUFS => "No buffer space available",
         ECONNREFUSED => "Connection refused",
+        EHOSTUNREACH => "No route to host",
         _ => "Unknown error",
     }
 }
@@ -159,8 +173,11 @@ mod tests {
             EMSGSIZE,
             EPROTONOSUPPORT,
             EOPNOTSUPP,
+            ENETDOWN,
+            ENETUNREACH,
             ENOBUFS,
             ECONNREFUSED,
+            EHOSTUNREACH,
         ] {
             assert_ne!(name(e), "E?", "{e}");
             assert_ne!(describe(e), "Unknown error", "{e}");

@@ -40,6 +40,7 @@
 //! | [`cstr`]    | NUL-terminated strings on the wire                           |
 //! | [`proto`]   | the course protocol: protocol number, types, attribute ids  |
 //! | [`rtm`]     | the routing table manager protocol (lessons 05-06)          |
+//! | [`rtnl`]    | rtnetlink, the kernel's own routing protocol (lesson 07)    |
 //!
 //! Byte order: netlink headers and attributes are in the **host** byte order
 //! (`to_ne_bytes` / `from_ne_bytes`), because both ends always sit on the same
@@ -73,6 +74,7 @@ pub mod nlmsg;
 pub mod policy;
 pub mod proto;
 pub mod rtm;
+pub mod rtnl;
 pub mod tlv;
 pub mod writer;
 
