@@ -59,6 +59,14 @@ enum Cmd {
         solution: bool,
     },
     /// Run a lesson's checks in the lab and say what passed, what failed and why.
+    ///
+    /// A failed check shows what the program printed and a hint. The last
+    /// line names your next step: the exercise of the first failing check
+    /// that belongs to an exercise, in the order the checks run. Checks go
+    /// from the basic to the composite (a program's output needs the module's
+    /// reply too), so the first failure is the cause and later ones may be
+    /// its consequences: that exercise's code is the one to fix first,
+    /// whatever the exercises' numbers.
     Check {
         /// The lesson number, e.g. 1 or 01.
         lesson: String,

@@ -91,68 +91,77 @@ fn a_class_with_hostile_students_is_graded_and_nobody_else_is_affected() {
     let base = scratch("class");
     let handout = base.join("handout");
     assert!(course(&["handout", handout.to_str().unwrap()], &[]).status.success());
-    let class = base.join("class");
-    fs::create_dir_all(&class).unwrap();
     // Outside every student's folder: where the hostile build script writes.
     let pwned = base.join("pwned");
 
-    // good: lesson 01 solved (the reference file itself), lesson 02 untouched.
-    student(&handout, &class, "good", |d| {
-        fs::copy(root().join("solutions/kmods/01-hello/hello.rs"), d.join("kmods/01-hello/hello.rs")).unwrap();
+    // Class one, lesson 01 only: what intake must take, refuse or ignore.
+    let one = base.join("one");
+    fs::create_dir_all(&one).unwrap();
+    // builder: a build script that writes outside its folder.
+    student(&handout, &one, "builder", |d| {
+        let script = format!("fn main() {{ std::fs::write({:?}, \"x\").unwrap(); }}\n", pwned.display().to_string());
+        fs::write(d.join("lessons/02-greet/build.rs"), script).unwrap();
     });
-    // starter: nothing done, handed in as a Git bundle.
-    let s = student(&handout, &class, "starter-src", |_| {});
-    run(&s, "git", &["bundle", "create", "-q", "../starter.bundle", "HEAD", "main"]);
-    fs::remove_dir_all(&s).unwrap();
-    // cheater: a check that passes everything, as a tarball.
-    let c = student(&handout, &class, "cheater", |d| {
+    // cheater: a check that passes everything, handed in as a tarball.
+    let c = student(&handout, &one, "cheater", |d| {
         let all = "modinfo loads listed hello-logged lessons-ahead unloads goodbye-logged lessons-kept no-oops";
         fs::write(d.join("checks/01-hello/check.sh"), format!(". /lab/lib.sh\nfor c in {all}; do pass $c; done\n"))
             .unwrap();
     });
-    run(&class, "tar", &["-czf", "cheater.tar.gz", "cheater"]);
+    run(&one, "tar", &["-czf", "cheater.tar.gz", "cheater"]);
     fs::remove_dir_all(&c).unwrap();
-    // builder: a build script that writes outside its folder.
-    student(&handout, &class, "builder", |d| {
-        let script = format!("fn main() {{ std::fs::write({:?}, \"x\").unwrap(); }}\n", pwned.display().to_string());
-        fs::write(d.join("lessons/02-greet/build.rs"), script).unwrap();
+    // starter: nothing done, handed in as a Git bundle.
+    let s = student(&handout, &one, "starter-src", |_| {});
+    run(&s, "git", &["bundle", "create", "-q", "../starter.bundle", "HEAD", "main"]);
+    fs::remove_dir_all(&s).unwrap();
+    // typo: a syntax error.
+    student(&handout, &one, "typo", |d| after_hello(d, "let x = ;"));
+
+    // Class two, lessons 01 and 02: a kernel panic and a hang, then a
+    // student whose lesson 01 is solved, graded after them.
+    let two = base.join("two");
+    fs::create_dir_all(&two).unwrap();
+    student(&handout, &two, "a-hanger", |d| after_hello(d, "while LESSONS.len() == 5 { core::hint::spin_loop(); }"));
+    student(&handout, &two, "b-panicker", |d| after_hello(d, "if LESSONS.len() == 5 { panic!(\"student panic\"); }"));
+    student(&handout, &two, "c-good", |d| {
+        fs::copy(root().join("solutions/kmods/01-hello/hello.rs"), d.join("kmods/01-hello/hello.rs")).unwrap();
     });
-    // panicker, hanger, typo: a kernel panic, an endless loop in init, a syntax error.
-    student(&handout, &class, "panicker", |d| after_hello(d, "if LESSONS.len() == 5 { panic!(\"student panic\"); }"));
-    student(&handout, &class, "hanger", |d| after_hello(d, "while LESSONS.len() == 5 { core::hint::spin_loop(); }"));
-    student(&handout, &class, "typo", |d| after_hello(d, "let x = ;"));
 
-    let out = base.join("out");
-    let graded = course(
-        &["grade", "--class", class.to_str().unwrap(), "--lessons", "1,2", "--out", out.to_str().unwrap()],
-        &[("LAB_JOB_TIMEOUT", "20")],
-    );
-    assert!(graded.status.success());
+    let grade = |class: &Path, lessons: &str, out: &Path| {
+        let args = ["grade", "--class", class.to_str().unwrap(), "--lessons", lessons, "--out", out.to_str().unwrap()];
+        assert!(course(&args, &[("LAB_JOB_TIMEOUT", "20")]).status.success());
+    };
+    let (out1, out2) = (base.join("out-one"), base.join("out-two"));
+    grade(&one, "1", &out1);
+    grade(&two, "1,2", &out2);
 
-    let good = report(&out, "good");
-    assert_eq!((good["points"].as_u64(), good["max_points"].as_u64()), (Some(2), Some(4)));
-    assert_eq!(lesson(&good, 1)["status"], "passed");
-    assert_eq!(good["lab_boots"], 1, "one boot for all of a student's lessons");
-    assert!(good["student"]["commit"].as_str().is_some_and(|c| c.len() == 40));
-    assert_eq!(lesson(&good, 2)["status"], "failed");
-    assert_eq!(check(&good, 2, "loads")["passed"], true);
+    let builder = report(&out1, "builder");
+    assert!(builder["student"]["refused"].as_str().unwrap().contains("build script"));
+    assert_eq!(lesson(&builder, 1)["status"], "refused");
+    assert_eq!(builder["lab_boots"], 0, "nothing of a refused tree runs");
+    assert!(!pwned.exists(), "the build script must never run");
 
-    let starter = report(&out, "starter");
-    assert_eq!(starter["points"], 0);
-    assert_eq!(check(&starter, 1, "loads")["passed"], true);
-    assert_eq!(check(&starter, 1, "goodbye-logged")["passed"], false);
-
-    let cheater = report(&out, "cheater");
+    let cheater = report(&out1, "cheater");
     assert_eq!(cheater["points"], 0, "the edited check was not used");
+    assert_eq!(check(&cheater, 1, "loads")["passed"], true);
     let ignored = cheater["student"]["ignored"].to_string();
     assert!(ignored.contains("checks/01-hello/check.sh"), "{ignored}");
 
-    let builder = report(&out, "builder");
-    assert!(builder["student"]["refused"].as_str().unwrap().contains("build script"));
-    assert_eq!(lesson(&builder, 1)["status"], "refused");
-    assert!(!pwned.exists(), "the build script must never run");
+    let starter = report(&out1, "starter");
+    assert_eq!((starter["points"].as_u64(), starter["max_points"].as_u64()), (Some(0), Some(2)));
+    assert_eq!(check(&starter, 1, "loads")["passed"], true);
+    assert_eq!(check(&starter, 1, "goodbye-logged")["passed"], false);
+    assert!(starter["student"]["commit"].as_str().is_some_and(|c| c.len() == 40));
 
-    let panicker = report(&out, "panicker");
+    let typo = report(&out1, "typo");
+    assert_eq!(lesson(&typo, 1)["status"], "build-failed");
+    assert!(lesson(&typo, 1)["message"].as_str().unwrap().contains("error"));
+
+    let hanger = report(&out2, "a-hanger");
+    assert_eq!(lesson(&hanger, 1)["status"], "timed-out");
+    assert_eq!(check(&hanger, 2, "loads")["passed"], true, "grading goes on after a hang");
+
+    let panicker = report(&out2, "b-panicker");
     assert_eq!(lesson(&panicker, 1)["status"], "crashed");
     assert!(lesson(&panicker, 1)["message"].as_str().unwrap().contains("student panic"));
     // Grading went on with the next lesson, in a second boot.
@@ -160,40 +169,42 @@ fn a_class_with_hostile_students_is_graded_and_nobody_else_is_affected() {
     assert_eq!(check(&panicker, 2, "loads")["passed"], true);
     assert_eq!(panicker["lab_boots"], 2);
 
-    let hanger = report(&out, "hanger");
-    assert_eq!(lesson(&hanger, 1)["status"], "timed-out");
-    assert_eq!(check(&hanger, 2, "loads")["passed"], true);
-
-    let typo = report(&out, "typo");
-    assert_eq!(lesson(&typo, 1)["status"], "build-failed");
-    assert!(lesson(&typo, 1)["message"].as_str().unwrap().contains("error"));
-    assert_eq!(check(&typo, 2, "loads")["passed"], true, "one lesson's build error is that lesson's");
+    let good = report(&out2, "c-good");
+    assert_eq!((good["points"].as_u64(), good["max_points"].as_u64()), (Some(2), Some(4)));
+    assert_eq!(lesson(&good, 1)["status"], "passed");
+    assert_eq!(good["lab_boots"], 1, "one boot for all of a student's lessons");
+    assert_eq!(check(&good, 2, "loads")["passed"], true);
 
     // Everyone's JUnit and Classroom reports are there and agree.
-    for name in ["good", "starter", "cheater", "builder", "panicker", "hanger", "typo"] {
+    for (out, name, max) in [(&out1, "builder", 2), (&out1, "cheater", 2), (&out1, "starter", 2), (&out1, "typo", 2)]
+        .into_iter()
+        .chain([(&out2, "a-hanger", 4), (&out2, "b-panicker", 4), (&out2, "c-good", 4)])
+    {
         let dir = out.join("students").join(name);
         assert!(fs::read_to_string(dir.join("junit.xml")).unwrap().starts_with("<?xml"));
         let classroom: Value = serde_json::from_str(&fs::read_to_string(dir.join("classroom.json")).unwrap()).unwrap();
-        assert_eq!(classroom["max_score"], 4);
+        assert_eq!(classroom["max_score"], max);
         let score: u64 = classroom["tests"].as_array().unwrap().iter().map(|t| t["score"].as_u64().unwrap()).sum();
-        assert_eq!(score, report(&out, name)["points"].as_u64().unwrap());
+        assert_eq!(score, report(out, name)["points"].as_u64().unwrap());
     }
-    let csv = fs::read_to_string(out.join("class.csv")).unwrap();
-    assert!(csv.lines().any(|l| l.starts_with("good,2,4,,1,1,0,0")), "{csv}");
+    let csv = fs::read_to_string(out2.join("class.csv")).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("c-good,2,4,,1,1,0,0")), "{csv}");
 
     // The class page, as a real browser builds it.
-    let page = out.join("class.html").canonicalize().unwrap();
+    let page = out2.join("class.html").canonicalize().unwrap();
     let dom = Command::new("chromium")
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("chromium (lab/setup.sh --browser)");
     let dom = String::from_utf8_lossy(&dom.stdout);
-    assert_eq!(dom.matches("<tr class=\"student\">").count(), 7, "one row per student");
+    assert_eq!(dom.matches("<tr class=\"student\">").count(), 3, "one row per student");
     assert_eq!(dom.matches("<th class=\"exercise\"").count(), 4, "one column per exercise");
-    assert!(dom.contains("<td class=\"name\">good</td><td>2/4</td><td class=\"pass\">✓</td><td class=\"pass\">✓</td>"));
-    assert!(dom.contains("<td class=\"refused\""));
+    assert!(dom.contains("<td class=\"name\">c-good</td><td>2/4</td><td class=\"pass\">✓</td><td class=\"pass\">✓</td>"));
+    assert!(dom.contains("title=\"crashed\""), "a crashed lesson's cells say so");
     assert!(dom.contains("id=\"checks\""), "pass rates per check");
+    let page1 = fs::read_to_string(out1.join("class.html")).unwrap();
+    assert!(page1.contains("<td class=\"refused\""));
 }
 
 #[test]
@@ -240,6 +251,18 @@ fn a_handout_runs_lesson_01_and_hides_the_solutions() {
     assert!(!ok && text.contains("handout"));
     let (ok, text) = make("list");
     assert!(ok && text.contains("6/9 checks passed"));
+    // make grade, for one lesson: the three reports, the starter's score.
+    let out = Command::new("cargo")
+        .args(["run", "-q", "-p", "course", "--", "grade", "--lessons", "1"])
+        .current_dir(&base)
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let grade: Value = serde_json::from_str(&fs::read_to_string(base.join("target/grade/grade.json")).unwrap()).unwrap();
+    assert_eq!((grade["points"].as_u64(), grade["max_points"].as_u64()), (Some(0), Some(2)));
+    assert!(grade["course"].as_str().is_some_and(|c| c.len() >= 40), "the handout's commit");
+    assert!(base.join("target/grade/junit.xml").is_file() && base.join("target/grade/classroom.json").is_file());
     let (ok, text) = make("book");
     assert!(ok && text.contains("check out"), "make book in the handout");
 
