@@ -15,10 +15,10 @@
 # and, before a job's end line, `LAB: kernel report: ...` for each report of
 # a bug the job left in the kernel log (lib.sh's kernel_reports).
 # Before every job but the first, it undoes what the previous one left:
-# its processes, modules, files in /tmp and the kernel log. A module that
-# cannot be unloaded would change what the next job sees: then the runner
-# stops with `LAB: job N not run: ...`, and the host boots again for the jobs
-# that did not run. A crash stops the VM in the middle of a job: the host sees
+# its processes, modules, network devices, files in /tmp and the kernel
+# log. A module that cannot be unloaded would change what the next job
+# sees: then the runner stops with `LAB: job N not run: ...`, and the host
+# boots again for the jobs that did not run. A crash stops the VM in the middle of a job: the host sees
 # a begin without an end, and boots again for the rest.
 
 . /lab/lib.sh
@@ -38,6 +38,8 @@ reset() {
   kill -9 -1 2>/dev/null
   sleep 0.2
   for m in $(cut -d' ' -f1 /proc/modules); do rmmod "$m" 2>/dev/null; done
+  # Network devices a job made (lesson 07's dummies), and their routes.
+  for l in $(ls /sys/class/net); do [ "$l" = lo ] || ip link del "$l" 2>/dev/null; done
   rm -rf /tmp/* /home/student/* /home/student/.[!.]* 2>/dev/null
   dmesg -c >/dev/null
   # (Debug kernel) leaks found from now on are the next job's.
