@@ -32,7 +32,7 @@ pub fn check(root: &Path, lesson: &Lesson, variant: Variant, expect: Expect) -> 
     let built = builder::build(&lab, lesson, &lesson.source(root, variant), lint)?;
     println!("== Checking lesson {}: {} ({} code)", lesson.number, lesson.manifest.title, variant.name());
     let job = check_job(root, lesson, format!("lesson {} ({})", lesson.number, variant.name()), built);
-    let run = jobs::run(&lab, &[job], &format!("{}-{}", lesson.slug, variant.name()), false)?.remove(0);
+    let run = jobs::run(&lab, &[job], &format!("{}-{}", lesson.slug, variant.name()))?.remove(0);
     let (met, results) = print_run(lesson, &run, expect);
     if variant == Variant::Student && expect == Expect::AllPass {
         save_results(root, lesson, &results)?;

@@ -159,7 +159,7 @@ pub fn run_inputs(lab: &Lab, lessons: &[Lesson], inputs: Vec<Input>, stage: &str
             jobs.push(check::check_job(&lab.root, l, format!("lesson {}", l.number), b.clone()));
         }
     }
-    let mut runs = if jobs.is_empty() { Vec::new() } else { jobs::run(lab, &jobs, stage, false)? }.into_iter();
+    let mut runs = if jobs.is_empty() { Vec::new() } else { jobs::run(lab, &jobs, stage)? }.into_iter();
     let mut out = Vec::new();
     for (l, input) in lessons.iter().zip(inputs) {
         out.push(match input {

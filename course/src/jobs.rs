@@ -100,9 +100,8 @@ pub fn job_timeout() -> u64 {
 }
 
 /// Runs `jobs` in as few boots as it takes (one, unless a job crashes or
-/// hangs), and returns what became of each, in order. With `echo`, each
-/// job's console is shown as it comes.
-pub fn run(lab: &Lab, jobs: &[Job], stage_name: &str, echo: bool) -> Result<Vec<Run>> {
+/// hangs), and returns what became of each, in order.
+pub fn run(lab: &Lab, jobs: &[Job], stage_name: &str) -> Result<Vec<Run>> {
     let mut runs: Vec<Option<Run>> = vec![None; jobs.len()];
     let probes = lab.probes()?;
     let mut boots = 0;
@@ -114,7 +113,7 @@ pub fn run(lab: &Lab, jobs: &[Job], stage_name: &str, echo: bool) -> Result<Vec<
         let stage = lab.root.join("target/lab/jobs").join(stage_name);
         let this: Vec<&Job> = left.iter().map(|&i| &jobs[i]).collect();
         stage_jobs(lab, &stage, &probes, &this)?;
-        let boot = boot(lab, &stage, this.len(), echo)?;
+        let boot = boot(lab, &stage, this.len())?;
         boots += 1;
         let mut ran_any = false;
         for (k, &i) in left.iter().enumerate() {
@@ -204,7 +203,7 @@ impl Boot {
 /// guest stops a job's script after its time limit itself; if nothing comes
 /// for that long and a minute more (a kernel stuck with interrupts off), the
 /// host stops the VM.
-fn boot(lab: &Lab, stage: &Path, jobs: usize, echo: bool) -> Result<Boot> {
+fn boot(lab: &Lab, stage: &Path, jobs: usize) -> Result<Boot> {
     let limit = Duration::from_secs(job_timeout());
     let grace = Duration::from_secs(60);
     let mut cmd = Command::new("bash");
@@ -226,22 +225,16 @@ fn boot(lab: &Lab, stage: &Path, jobs: usize, echo: bool) -> Result<Boot> {
     });
     let mut boot = Boot { lines: Vec::new(), killed: false };
     let mut deadline = Instant::now() + grace + Duration::from_secs(60);
-    let mut in_job = false;
     loop {
         let wait = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(wait) {
             Ok((at, line)) => {
                 if let Some(rest) = line.strip_prefix("LAB: job ") {
                     if rest.split(':').next().is_some_and(|r| r.ends_with(" begin")) {
-                        in_job = true;
                         deadline = at + limit + grace;
                     } else {
-                        in_job = false;
                         deadline = at + grace;
                     }
-                }
-                if echo && in_job && !line.starts_with("LAB: job ") {
-                    println!("{line}");
                 }
                 boot.lines.push((at, line));
             }

@@ -95,7 +95,7 @@ fn verify_lesson(lab: &Lab, lesson: &Lesson) -> Result<bool> {
         lesson.manifest.title,
         lesson.manifest.mutations.len()
     );
-    let mut runs = jobs::run(lab, &jobs, &format!("{}-verify", lesson.slug), false)?.into_iter();
+    let mut runs = jobs::run(lab, &jobs, &format!("{}-verify", lesson.slug))?.into_iter();
     let (sol_run, starter_run) = (runs.next(), runs.next());
     let (Some(sol_run), Some(starter_run)) = (sol_run, starter_run) else { bail!("the job runner lost a run") };
     println!("-- reference solution");

@@ -157,7 +157,7 @@ fn round(root: &Path, lab: &Lab, lesson: &Lesson) -> Result<()> {
         }
     };
     let job = check::check_job(root, lesson, format!("lesson {}", lesson.number), built);
-    let run = jobs::run(lab, &[job], &format!("{}-watch", lesson.slug), false)?.remove(0);
+    let run = jobs::run(lab, &[job], &format!("{}-watch", lesson.slug))?.remove(0);
     let console = run.console();
     let outcomes = report::outcomes(lesson, &console);
     let results: Results = outcomes.iter().map(|(c, o)| (c.name.clone(), *o == Outcome::Passed)).collect();

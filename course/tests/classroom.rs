@@ -200,7 +200,9 @@ fn a_class_with_hostile_students_is_graded_and_nobody_else_is_affected() {
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert_eq!(dom.matches("<tr class=\"student\">").count(), 3, "one row per student");
     assert_eq!(dom.matches("<th class=\"exercise\"").count(), 4, "one column per exercise");
-    assert!(dom.contains("<td class=\"name\">c-good</td><td>2/4</td><td class=\"pass\">✓</td><td class=\"pass\">✓</td>"));
+    assert!(
+        dom.contains("<td class=\"name\">c-good</td><td>2/4</td><td class=\"pass\">✓</td><td class=\"pass\">✓</td>")
+    );
     assert!(dom.contains("title=\"crashed\""), "a crashed lesson's cells say so");
     assert!(dom.contains("id=\"checks\""), "pass rates per check");
     let page1 = fs::read_to_string(out1.join("class.html")).unwrap();
@@ -259,7 +261,8 @@ fn a_handout_runs_lesson_01_and_hides_the_solutions() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let grade: Value = serde_json::from_str(&fs::read_to_string(base.join("target/grade/grade.json")).unwrap()).unwrap();
+    let grade: Value =
+        serde_json::from_str(&fs::read_to_string(base.join("target/grade/grade.json")).unwrap()).unwrap();
     assert_eq!((grade["points"].as_u64(), grade["max_points"].as_u64()), (Some(0), Some(2)));
     assert!(grade["course"].as_str().is_some_and(|c| c.len() >= 40), "the handout's commit");
     assert!(base.join("target/grade/junit.xml").is_file() && base.join("target/grade/classroom.json").is_file());
