@@ -6,7 +6,7 @@
 COURSE := cargo run --quiet -p course --
 MDBOOK := $(HOME)/.cargo/bin/mdbook
 
-.PHONY: help setup list shell gen grade grade-class handout book serve test test-host test-lab test-classroom test-trace bench bench-grade
+.PHONY: help setup list shell rust-analyzer gen grade grade-class handout book serve test test-host test-lab test-classroom test-trace test-debug bench bench-grade
 .DEFAULT_GOAL := help
 
 help:
@@ -23,6 +23,10 @@ help:
 	@echo "  make trace-N        lesson N's demo with every netlink message listed, and saved for Wireshark"
 	@echo "  make list           the lessons, their exercises, your progress"
 	@echo "  make shell          an interactive lab VM with every lesson's modules and programs"
+	@echo "  make gdb-N          lesson N's demo under gdb, on the debug kernel (LAB_DEBUG=1)"
+	@echo "  LAB_DEBUG=1 make check-N   lesson N's checks on the debug kernel (lockdep, KASAN, kmemleak)"
+	@echo "                      (or piped: echo 'insmod /lab/hello.ko; dmesg' | make shell)"
+	@echo "  make rust-analyzer  rust-analyzer for kmods/: kmods/rust-project.json (see book: The lab)"
 	@echo "  make book / serve   build the book / read it at http://localhost:3000"
 	@echo "  make grade          every lesson's checks in one lab boot: reports in target/grade/"
 	@echo
@@ -74,36 +78,54 @@ list:
 shell:
 	$(COURSE) shell
 
+gdb-%:
+	$(COURSE) gdb $*
+
+rust-analyzer:
+	@bash lab/setup.sh --editor
+	$(COURSE) rust-analyzer
+
 gen:
 	$(COURSE) gen
 
-$(MDBOOK):
-	bash lab/setup.sh
-
-book: $(MDBOOK)
-	@[ -x $(HOME)/.cargo/bin/mdbook-mermaid ] || bash lab/setup.sh
+# The book's tools (mdbook, mdbook-mermaid) are installed here, not by the
+# lessons' set-up: a lesson never waits for them.
+book:
+	@bash lab/setup.sh --book
 	bash book/check.sh
 
-serve: $(MDBOOK)
-	@[ -x $(HOME)/.cargo/bin/mdbook-mermaid ] || bash lab/setup.sh
+serve:
+	@bash lab/setup.sh --book
 	$(MDBOOK) serve book
 
-# The test suite: host tests and lints first (fast), then the lab.
-test: test-host test-lab test-trace
+# The test suite: host tests and lints first (fast), then the lab, then the
+# debug kernel (built the first time: about 12 minutes on 2 cores).
+test: test-host test-lab test-trace test-debug
 	@echo "make test: all passed"
 
 test-host:
-	bash lab/setup.sh --browser --grade
+	bash lab/setup.sh --lab --book --browser --editor --grade
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace --quiet
 	$(COURSE) gen --check
+	python3 checks/08-genetlink/spec.py
 	bash book/check.sh
 	$(MDBOOK) test book
 	bash book/browser-check.sh
 
 test-lab: test-classroom
+	bash lab/test.sh
 	$(COURSE) verify
+	bash lab/selftest.sh
+
+# Every lesson's checks on the solutions, on the debug kernel: any lockdep,
+# KASAN or kmemleak report fails them. Then proof that each kind is caught.
+test-debug:
+	LAB_DEBUG=1 bash lab/selftest.sh
+	for d in checks/[0-9]*-*/; do \
+	  n=$${d#checks/}; LAB_DEBUG=1 $(COURSE) check $${n%%-*} --solution || exit 1; \
+	done
 
 # Grading, class grading with hostile submissions, the handout: in the lab.
 test-classroom:

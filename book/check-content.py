@@ -75,6 +75,9 @@ todo_count = 0
 for tree in ("lessons", "kmods"):
     for d, _, files in os.walk(os.path.join(root, tree)):
         for f in files:
+            # (Links are `make rust-analyzer`'s, to files counted where they are.)
+            if os.path.islink(os.path.join(d, f)):
+                continue
             try:
                 todo_count += open(os.path.join(d, f), encoding="utf-8").read().count("TODO(exercise ")
             except UnicodeDecodeError:

@@ -8,7 +8,11 @@
 #
 # Any oops, panic or kernel warning ends the run at once (oops=panic,
 # panic_on_warn=1, panic=-1 with -no-reboot). A hard limit of LAB_TIMEOUT
-# seconds (default 300) stops a guest that hangs. LAB_KVM=1 uses KVM.
+# seconds (default 300, 900 on the debug kernel) stops a guest that hangs.
+# LAB_KVM=1 uses KVM.
+# LAB_DEBUG=1 says KERNEL_DIR is the debug kernel (more memory for KASAN's
+# shadow and kmemleak). LAB_GDB_PORT=N starts the VM stopped, waiting for
+# gdb on TCP port N (lab/gdb.sh attaches it); the time limit is then off.
 # LAB_SERIAL2=FILE gives the guest a second serial port, /dev/ttyS1, whose
 # bytes land unchanged in FILE on the host: how `course trace` carries a
 # capture out of the VM (the console stays text).
@@ -42,8 +46,14 @@ append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 lab.run=$run"
 # probing the PS/2 mouse and keyboard (half a second), and make none of the
 # 256 legacy BSD ptys nobody uses (a third of a second).
 append+=" i8042.noaux i8042.nokbd pty.legacy_count=0"
-# Checks read the kernel log with dmesg; keep the console for results and crashes.
-[ "$run" = shell ] || append+=" quiet loglevel=4"
+# Checks read the kernel log with dmesg; keep the console for results and
+# crashes (and on the debug kernel for whole reports: their call traces and
+# lockdep's are printed as warnings, level 4). The boot's own messages would
+# cost the shell a second and a half on the emulated serial port: its init
+# turns the console up after boot.
+if [ "${LAB_DEBUG:-0}" = 1 ]; then append+=" quiet loglevel=5"; else append+=" quiet loglevel=4"; fi
+# The guest's scripts see LAB_DEBUG=1 on the debug kernel (to size their loads).
+[ "${LAB_DEBUG:-0}" != 1 ] || append+=" lab.debug=1"
 accel=(-accel tcg)
 if [ "${LAB_KVM:-0}" = 1 ]; then
   [ -r /dev/kvm ] && [ -w /dev/kvm ] ||
@@ -60,12 +70,20 @@ serial2=()
 
 # Two CPUs as two sockets: the kernel has no ACPI and finds CPUs in the BIOS's
 # MP table, which lists one per socket (with -smp 2 alone it sees one).
-qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2,sockets=2 -m 256M -nographic -no-reboot
+memory=256M
+[ "${LAB_DEBUG:-0}" = 1 ] && memory=512M
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2,sockets=2 -m "$memory" -nographic -no-reboot
       -nic none  # no network card: the lab needs only loopback, and its ROM is slow
       "${serial2[@]}"
       -kernel "$bzimage" -initrd "$root.cpio" -append "$append")
-if [ "$run" = shell ]; then
+if [ -n "${LAB_GDB_PORT:-}" ]; then
+  qemu+=(-gdb "tcp:127.0.0.1:$LAB_GDB_PORT" -S)
+fi
+if [ "$run" = shell ] || [ -n "${LAB_GDB_PORT:-}" ]; then
   "${qemu[@]}"
 else
-  timeout "${LAB_TIMEOUT:-300}" "${qemu[@]}" </dev/null
+  # The debug kernel runs checks several times slower: a longer default.
+  limit=300
+  [ "${LAB_DEBUG:-0}" = 1 ] && limit=900
+  timeout "${LAB_TIMEOUT:-$limit}" "${qemu[@]}" </dev/null
 fi

@@ -28,3 +28,45 @@ as_root() {
   elif command -v sudo >/dev/null; then sudo "$@"
   else die "need root for: $* (no sudo found)"; fi
 }
+
+# A long step's progress, told as it goes: `progress_start WHAT DIR COUNTS`
+# prints every LAB_PROGRESS_EVERY seconds (default 30) how many object files
+# (*.o) DIR holds, against the count the last such step ended with (kept in
+# the file COUNTS; the first time LAB_PROGRESS_GUESS, default 860, what the
+# lab kernel had in November 2026), and how long is left at the pace so far.
+# `progress_stop` ends the printing and records the final count in COUNTS
+# for the next time. Counting files, not log lines, works with a silent make.
+progress_start() {
+  local what=$1 dir=$2 counts=$3
+  local total
+  total=$(cat "$counts" 2>/dev/null || echo "${LAB_PROGRESS_GUESS:-860}")
+  PROGRESS_DIR=$dir PROGRESS_COUNTS=$counts
+  (
+    start=$SECONDS nap=
+    # Killed while asleep, it takes its sleep along (nothing left holding
+    # the caller's output open).
+    trap 'kill $nap 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep "${LAB_PROGRESS_EVERY:-30}" & nap=$!
+      wait $nap
+      n=$(find "$dir" -name '*.o' 2>/dev/null | wc -l)
+      elapsed=$((SECONDS - start))
+      if [ "$n" -ge "$total" ]; then
+        say "  $what: $n objects so far (as many as last time), $((elapsed / 60)) min $((elapsed % 60)) s in: nearly done"
+      elif [ "$n" -gt $((total / 20)) ]; then
+        left=$(( elapsed * (total - n) / n ))
+        say "  $what: $n of about $total objects ($((100 * n / total))%), about $(( (left + 59) / 60 )) min left"
+      else
+        say "  $what: $n of about $total objects, $elapsed s in"
+      fi
+    done
+  ) 9>&- >&2 &
+  PROGRESS_PID=$!
+}
+progress_stop() {
+  [ -n "${PROGRESS_PID:-}" ] || return 0
+  kill "$PROGRESS_PID" 2>/dev/null || true
+  wait "$PROGRESS_PID" 2>/dev/null || true
+  PROGRESS_PID=
+  find "$PROGRESS_DIR" -name '*.o' | wc -l >"$PROGRESS_COUNTS.$$" && mv -f "$PROGRESS_COUNTS.$$" "$PROGRESS_COUNTS"
+}

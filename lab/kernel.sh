@@ -147,10 +147,14 @@ done
 
 say "compiling with $LAB_JOBS jobs (the long part: about 3 minutes on a fast machine, 8 on a slow one)"
 log="$out/build.log"
+# (The object count of the last build of this flavour: kernel.objects, ...)
+progress_start compiling "$out" "${out%-*}.objects"
 if ! kmake -j"$LAB_JOBS" bzImage modules >"$log" 2>&1; then
+  progress_stop
   tail -n 40 "$log" >&2
   die "kernel build failed; full log: $log"
 fi
+progress_stop
 # The kernel's gdb scripts, where the configuration asks for them (debug).
 if grep -q '^CONFIG_GDB_SCRIPTS=y' "$out/.config"; then
   kmake scripts_gdb >>"$log" 2>&1 || die "making the kernel's gdb scripts failed; see $log"

@@ -14,7 +14,11 @@ greet send hello >/tmp/greet.out 2>&1
 check_logged sent "^greet: GREET seq 1 from port [0-9]*: 5 bytes" /tmp/greet.out
 
 # "probe": 16 bytes of header, 33 of prefix, 5 of text and the NUL.
-probe_is reply "reply type=GREET_REPLY seq=1 len=55;ack seq=1" valid
+TEXT=$(printf 'Hello from the kernel! You said: probe' | od -An -v -tx1 | tr -d ' \n')00
+probe_is reply "reply type=GREET_REPLY seq=1 len=55 payload=$TEXT;ack seq=1" valid --print-payload
+# A request whose nlmsg_pid names another socket of ours: the answers go to
+# the sender (the port the kernel recorded), none to the other socket.
+probe_is reply-to-sender "reply type=GREET_REPLY seq=1 len=55;ack seq=1" pid-of-other-socket
 
 check_grep greet-program 'kernel replied "Hello from the kernel! You said: hello" (acked)' greet send --ack hello
 

@@ -8,7 +8,7 @@
 //! whoever's tree it is in. The cache keeps the 500 most recently used
 //! results (`LAB_BUILD_CACHE_ENTRIES`; `LAB_BUILD_CACHE` moves it).
 
-use crate::lab::{Lab, Lint};
+use crate::lab::{Lab, Lint, SHARED_KERNEL_SOURCES};
 use crate::lessons::Lesson;
 use crate::sandbox::Sandbox;
 use anyhow::{bail, Context, Result};
@@ -25,10 +25,6 @@ const USER_TARGET: &str = "x86_64-unknown-linux-gnu";
 /// itself at every start, which under the VM's emulated CPU costs some 60 ms
 /// a process (checks start hundreds).
 const USER_RUSTFLAGS: &str = "-C target-feature=+crt-static -C relocation-model=static";
-
-/// Folders shared by every kernel module, copied next to each module's
-/// sources as `<name>/` (so a module says `#[path = "wire/lib.rs"] mod wire;`).
-const SHARED_KERNEL_SOURCES: &[(&str, &str)] = &[("wire/src", "wire"), ("knetlink/src", "knetlink")];
 
 /// Where one lesson's code comes from, and how to build it.
 pub struct Source {
@@ -205,9 +201,16 @@ fn publish(lab: &Lab, key: &str, fill: impl FnOnce(&Path) -> Result<()>) -> Resu
     Ok(done)
 }
 
-/// Builds (or finds in the cache) everything the lesson needs from `src`.
+/// Builds (or finds in the cache) everything the lesson needs from `src`:
+/// its programs (cargo) while its modules build (kbuild), on the two cores.
 pub fn build(lab: &Lab, lesson: &Lesson, src: &Source, lint: Lint) -> Result<Built> {
-    Ok(Built { modules: modules(lab, lesson, src, lint)?, programs: programs(lab, lesson, src, lint == Lint::Quiet)? })
+    let (programs, modules) = std::thread::scope(|s| {
+        let programs = s.spawn(|| programs(lab, lesson, src, lint == Lint::Quiet));
+        let modules = modules(lab, lesson, src, lint);
+        (programs.join(), modules)
+    });
+    let programs = programs.map_err(|_| anyhow::anyhow!("the program build panicked"))?;
+    Ok(Built { modules: modules?, programs: programs? })
 }
 
 /// The lesson's kernel modules: the `.ko` files the build made.
@@ -267,7 +270,10 @@ pub fn modules(lab: &Lab, lesson: &Lesson, src: &Source, lint: Lint) -> Result<V
         touch(&cached);
         (cached, fs::read_to_string(cached_log(&key, lab)).unwrap_or_default())
     } else {
-        let build = src.work.join("kmods").join(&lesson.slug);
+        // One build folder per kernel (the debug one too): kbuild's own
+        // records of what it built stay right, and switching does not rebuild.
+        let kernel = lab.kernel.file_name().unwrap_or_default();
+        let build = src.work.join("kmods").join(kernel).join(&lesson.slug);
         for (from, to) in &inputs {
             sync_dir(from, &build.join(to))?;
         }
@@ -277,11 +283,13 @@ pub fn modules(lab: &Lab, lesson: &Lesson, src: &Source, lint: Lint) -> Result<V
                 fs::write(&to, data)?;
             }
         }
+        // lab/module.sh: `make -C KERNEL M=BUILD`, with kbuild's compiler
+        // probes answered from the kernel's cache (read-only in a sandbox).
         let mut cmd = match &src.sandbox {
-            Some(sandbox) => sandbox.command("make"),
-            None => Command::new("make"),
+            Some(sandbox) => sandbox.command("bash"),
+            None => Command::new("bash"),
         };
-        cmd.arg("-C").arg(&lab.kernel).arg(format!("M={}", build.display())).arg(format!("LLVM={llvm}"));
+        cmd.arg(lab.root.join("lab/module.sh")).arg(&lab.kernel).arg(&build).env("LAB_LLVM", &llvm);
         cmd.args(if clippy { &["CLIPPY=1", "modules"][..] } else { &["modules"][..] });
         let out = cmd.stdin(Stdio::null()).output().context("running make for the kernel module")?;
         let log = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);

@@ -208,6 +208,7 @@ fn boot(lab: &Lab, stage: &Path, jobs: usize) -> Result<Boot> {
     let grace = Duration::from_secs(60);
     let mut cmd = Command::new("bash");
     cmd.arg(lab.root.join("lab/boot.sh")).arg(&lab.kernel).arg(stage).arg("jobs.sh");
+    cmd.env("LAB_DEBUG", lab.debug_env());
     // boot.sh's own limit is for the whole boot; the watchdog below is per job.
     cmd.env("LAB_TIMEOUT", ((limit + grace).as_secs() * (jobs as u64 + 1)).to_string());
     let mut child = cmd.stdout(Stdio::piped()).spawn().context("starting lab/boot.sh")?;

@@ -1,6 +1,6 @@
-//! The lab: builds a lesson's kernel modules and programs, stages them, and
-//! boots the lab kernel with them. The kernel itself and the VM are the shell
-//! scripts in `lab/`; this file drives them.
+//! The lab: builds a lesson's kernel modules and programs (`builder`),
+//! stages them, and boots the lab kernel with them. The kernel itself and the
+//! VM are the shell scripts in `lab/`; this file drives them.
 
 use crate::builder::{self, Workspace};
 use crate::lessons::{Lesson, Variant};
@@ -9,6 +9,10 @@ use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// Folders shared by every kernel module, copied next to each module's
+/// sources as `<name>/` (so a module says `#[path = "wire/lib.rs"] mod wire;`).
+pub const SHARED_KERNEL_SOURCES: &[(&str, &str)] = &[("wire/src", "wire"), ("knetlink/src", "knetlink")];
 
 /// The programs of `checks/probe` that every run of the checks has in /lab/bin.
 const PROBE_TOOLS: &[&str] = &["nlprobe", "nlconform"];
@@ -19,6 +23,9 @@ pub struct Lab {
     pub root: PathBuf,
     /// The lab kernel's build folder (what modules build against).
     pub kernel: PathBuf,
+    /// The debug flavour of the kernel (`LAB_DEBUG=1`: lockdep, KASAN,
+    /// kmemleak, debug information; lab/kernel-debug.config).
+    pub debug: bool,
 }
 
 /// Runs `cmd`, failing with its name when it cannot start or exits non-zero.
@@ -46,11 +53,18 @@ pub enum Lint {
 
 impl Lab {
     /// Installs what is missing and builds the lab kernel (minutes the first
-    /// time, well under a second after that).
+    /// time, well under a second after that): the debug flavour when the
+    /// environment says `LAB_DEBUG=1`, else the release one.
     pub fn prepare(root: &Path) -> Result<Lab> {
-        run(Command::new("bash").arg(root.join("lab/setup.sh")))?;
+        Lab::prepare_flavour(root, std::env::var("LAB_DEBUG").is_ok_and(|v| v == "1"))
+    }
+
+    /// Like [`Lab::prepare`], with the debug kernel when `debug`.
+    pub fn prepare_flavour(root: &Path, debug: bool) -> Result<Lab> {
+        run(Command::new("bash").arg(root.join("lab/setup.sh")).env("LAB_DEBUG", if debug { "1" } else { "0" }))?;
         let out = Command::new("bash")
             .arg(root.join("lab/kernel.sh"))
+            .env("LAB_DEBUG", if debug { "1" } else { "0" })
             .stderr(Stdio::inherit())
             .output()
             .context("running lab/kernel.sh")?;
@@ -58,7 +72,21 @@ impl Lab {
             bail!("the lab kernel could not be built (see above)");
         }
         let kernel = PathBuf::from(String::from_utf8(out.stdout)?.trim());
-        Ok(Lab { root: root.to_path_buf(), kernel })
+        Ok(Lab { root: root.to_path_buf(), kernel, debug })
+    }
+
+    /// The lab kernel's build folder (what modules build against).
+    pub fn kernel_dir(&self) -> &Path {
+        &self.kernel
+    }
+
+    /// The value of `LAB_DEBUG` for the lab's scripts.
+    pub fn debug_env(&self) -> &'static str {
+        if self.debug {
+            "1"
+        } else {
+            "0"
+        }
     }
 
     /// The checks' tools, built for the VM: `nlprobe` (hand-made netlink
@@ -79,7 +107,8 @@ impl Lab {
             [one] => one.slug.clone(),
             _ => "all".to_string(),
         };
-        let stage = self.root.join("target/lab").join(variant.name()).join("stage").join(name);
+        let flavour = if self.debug { "debug-" } else { "" };
+        let stage = self.root.join("target/lab").join(format!("{flavour}{}", variant.name())).join("stage").join(name);
         if stage.exists() {
             fs::remove_dir_all(&stage)?;
         }
@@ -97,10 +126,17 @@ impl Lab {
                 // With several lessons (the shell), a later lesson's program
                 // may have an earlier one's name (lesson 06's `rtm`): the
                 // later wins, and each stays reachable as NAME-NN (`rtm-05`).
+                // The two names are one file (a hard link, which the
+                // initramfs keeps): the VM unpacks each program once.
+                let plain = stage.join("bin").join(name);
                 if lessons.len() > 1 {
-                    fs::copy(path, stage.join("bin").join(format!("{name}-{:02}", lesson.number)))?;
+                    let numbered = stage.join("bin").join(format!("{name}-{:02}", lesson.number));
+                    fs::copy(path, &numbered)?;
+                    let _ = fs::remove_file(&plain);
+                    fs::hard_link(&numbered, &plain)?;
+                } else {
+                    fs::copy(path, &plain)?;
                 }
-                fs::copy(path, stage.join("bin").join(name))?;
             }
             for script in ["check.sh", "demo.sh", "bench.sh"] {
                 let from = lesson.checks_dir(&self.root).join(script);
@@ -124,6 +160,7 @@ impl Lab {
     pub fn boot_with(&self, stage: &Path, script: &str, echo: bool, serial2: Option<&Path>) -> Result<Vec<String>> {
         let mut cmd = Command::new("bash");
         cmd.arg(self.root.join("lab/boot.sh")).arg(&self.kernel).arg(stage).arg(script);
+        cmd.env("LAB_DEBUG", if self.debug { "1" } else { "0" });
         if let Some(file) = serial2 {
             cmd.env("LAB_SERIAL2", file);
         }
@@ -137,9 +174,11 @@ impl Lab {
         if let Some(out) = child.stdout.take() {
             for line in BufReader::new(out).split(b'\n') {
                 let line = strip_escapes(String::from_utf8_lossy(&line?).trim_end_matches('\r'));
-                started |= line.contains("LAB: running");
+                let from = line.find("LAB: running");
+                started |= from.is_some();
                 if echo && started {
-                    println!("{line}");
+                    // (The firmware's last words can share the line.)
+                    println!("{}", &line[from.unwrap_or(0)..]);
                 }
                 started &= !line.starts_with("LAB: done");
                 lines.push(line);
@@ -150,6 +189,31 @@ impl Lab {
             lines.push("LAB: the VM did not finish in time (LAB_TIMEOUT) and was stopped".into());
         }
         Ok(lines)
+    }
+}
+
+impl Lab {
+    /// Boots the VM on `stage` stopped at its first instruction and runs gdb
+    /// attached to it, with the kernel's and the staged modules' symbols
+    /// (lab/gdb.sh); the VM runs `/lab/<script>` when gdb continues.
+    pub fn gdb(&self, stage: &Path, script: &str) -> Result<()> {
+        run(Command::new("bash").arg(self.root.join("lab/gdb.sh")).arg(&self.kernel).arg(stage).arg(script))
+    }
+
+    /// The interactive shell, waiting for gdb (`lab/gdb.sh --attach`, whose
+    /// command line this prints first).
+    pub fn shell_for_gdb(&self, stage: &Path) -> Result<()> {
+        let port = std::env::var("LAB_GDB_PORT").unwrap_or_else(|_| "1234".into());
+        println!("The VM starts stopped, waiting for gdb on port {port}. In another terminal, run:");
+        println!("  bash lab/gdb.sh --attach {} {}", self.kernel.display(), stage.display());
+        println!("and type `continue` there: this terminal then shows the VM's shell.");
+        run(Command::new("bash")
+            .arg(self.root.join("lab/boot.sh"))
+            .arg(&self.kernel)
+            .arg(stage)
+            .arg("shell")
+            .env("LAB_DEBUG", if self.debug { "1" } else { "0" })
+            .env("LAB_GDB_PORT", port))
     }
 }
 

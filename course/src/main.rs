@@ -5,6 +5,7 @@ mod bench_grade;
 mod builder;
 mod check;
 mod class;
+mod editor;
 mod grade;
 mod handout;
 mod intake;
@@ -26,6 +27,7 @@ use clap::{Parser, Subcommand};
 use lab::{Lab, Lint};
 use lessons::{Lesson, Variant};
 use std::fs;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -82,6 +84,22 @@ enum Cmd {
     /// Boot an interactive lab VM with every lesson's modules and programs in /lab.
     Shell {
         /// Put the reference solutions into the VM instead of your code.
+        #[arg(long)]
+        solution: bool,
+        /// Use the debug kernel, start the VM stopped and wait for gdb (it
+        /// prints the command that attaches gdb from another terminal).
+        #[arg(long)]
+        gdb: bool,
+    },
+    /// Debug a lesson with gdb: boot its demo on the debug kernel, stopped
+    /// at the first instruction, with gdb attached and the kernel's and the
+    /// lesson's module symbols loaded. Set a breakpoint in your module (e.g.
+    /// `break greet.rs:70`), then `continue`. The VM's console goes to a file
+    /// (its name is printed). Leaving gdb stops the VM.
+    Gdb {
+        /// The lesson number, e.g. 2 or 02.
+        lesson: String,
+        /// Use the reference solution instead of your code.
         #[arg(long)]
         solution: bool,
     },
@@ -158,6 +176,12 @@ enum Cmd {
         #[arg(long, value_delimiter = ',')]
         lessons: Vec<String>,
     },
+    /// Set up rust-analyzer for the kernel modules in kmods/: writes
+    /// kmods/rust-project.json (the lab kernel's crates and your modules) and
+    /// links the shared sources (wire/, knetlink/, ...) into each module's
+    /// folder as its build sees them. Run it again after the lab kernel
+    /// changes. The book's chapter "The lab" shows how to use it in an editor.
+    RustAnalyzer,
     /// (Course authors) Make lessons/ and kmods/ from solutions/ by removing the marked solutions.
     Gen {
         /// Do not write: fail if the committed starters differ from what would be made.
@@ -235,17 +259,22 @@ fn run(cli: Cli) -> Result<bool> {
             Ok(ok)
         }
         Cmd::Diff { lesson } => diff(&root, &lessons::find(&root, &lesson)?),
-        Cmd::Shell { solution } => {
-            let all = lessons::all(&root)?;
-            let lab = Lab::prepare(&root)?;
-            let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant(solution), Lint::Fast)?;
-            trace::add_to_stage(&lab, &root, &stage)?;
-            lab.boot(&stage, "shell", true)?;
+        Cmd::Shell { solution, gdb } => shell(&root, variant(solution), gdb),
+        Cmd::Gdb { lesson, solution } => {
+            let lesson = lessons::find(&root, &lesson)?;
+            let lab = Lab::prepare_flavour(&root, true)?;
+            let stage = lab.stage(&[&lesson], variant(solution), Lint::Fast)?;
+            lab.gdb(&stage, &format!("{:02}-demo.sh", lesson.number))?;
             Ok(true)
         }
         Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
         Cmd::Trace { lesson, solution } => trace::trace(&root, &lessons::find(&root, &lesson)?, variant(solution)),
         Cmd::List => check::list(&root),
+        Cmd::RustAnalyzer => {
+            let file = editor::rust_analyzer(&root, &Lab::prepare(&root)?)?;
+            println!("Wrote {}: point rust-analyzer at it (the book's chapter \"The lab\" says how).", file.display());
+            Ok(true)
+        }
         Cmd::Gen { check, force } => {
             not_in_handout(&root, "gen")?;
             gen(&root, check, force)
@@ -289,6 +318,34 @@ fn demo(root: &Path, lesson: &Lesson, variant: Variant) -> Result<bool> {
     }
     println!("\nThat was lesson {}. Your exercises: `make check-{}`.", lesson.number, lesson.number);
     Ok(true)
+}
+
+/// `course shell`: every lesson's modules and programs in /lab, and a shell.
+/// With its input not a terminal (`echo 'insmod /lab/greet.ko; dmesg' | make
+/// shell`), the input is run as a script in the VM instead: its output is
+/// shown, and the VM stops at its end.
+fn shell(root: &Path, variant: Variant, gdb: bool) -> Result<bool> {
+    let all = lessons::all(root)?;
+    let lab = if gdb { Lab::prepare_flavour(root, true)? } else { Lab::prepare(root)? };
+    let stage = lab.stage(&all.iter().collect::<Vec<_>>(), variant, Lint::Fast)?;
+    trace::add_to_stage(&lab, root, &stage)?;
+    if gdb {
+        lab.shell_for_gdb(&stage)?;
+        return Ok(true);
+    }
+    if std::io::stdin().is_terminal() {
+        lab.boot(&stage, "shell", true)?;
+        return Ok(true);
+    }
+    let mut script = String::new();
+    std::io::stdin().read_to_string(&mut script).context("reading the commands from standard input")?;
+    fs::write(stage.join("stdin.sh"), script)?;
+    let console = lab.boot(&stage, "stdin.sh", true)?;
+    let ok = report::crash_lines(&console).is_empty() && report::finished(&console);
+    if !ok {
+        report::print_tail(&console);
+    }
+    Ok(ok)
 }
 
 /// `course bench`: boot with the lesson's benchmark script, showing everything.
@@ -366,6 +423,8 @@ fn diff(root: &Path, lesson: &Lesson) -> Result<bool> {
             continue;
         }
         let reference = Path::new("target/solution-view").join(&mine);
+        // What `make rust-analyzer` adds to a module folder is no difference.
+        editor::mirror_links(&root.join(&mine), &root.join(&reference))?;
         println!("== {} (yours) against the reference solution", mine.display());
         let status = Command::new("git")
             .current_dir(root)

@@ -13,16 +13,24 @@ use std::process::Command;
 /// The trees the starters are made of: (solution folder, student folder).
 pub const TREES: &[(&str, &str)] = &[("solutions/lessons", "lessons"), ("solutions/kmods", "kmods")];
 
-/// Files of a tree, relative to it; build products are skipped.
+/// Files of a tree, relative to it; build products, symbolic links and the
+/// rust-analyzer project file are skipped.
 fn files(dir: &Path) -> Result<Vec<PathBuf>> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if !dir.is_dir() {
             return Ok(());
         }
         for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-            let path = entry?.path();
+            let entry = entry?;
+            let path = entry.path();
             let name = path.file_name().unwrap_or_default().to_string_lossy();
-            if name == "target" || name.starts_with('.') {
+            // Neither are the course's: links, and the project file
+            // `course rust-analyzer` writes into kmods/ with them.
+            if name == "target"
+                || name.starts_with('.')
+                || name == crate::editor::PROJECT_FILE
+                || entry.file_type()?.is_symlink()
+            {
                 continue;
             }
             if path.is_dir() {

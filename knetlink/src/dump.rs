@@ -68,6 +68,11 @@ impl DumpContext {
     pub fn error_message(&mut self, text: &'static CStr) {
         self.message = Some(text);
     }
+
+    /// The context of a new dump answering request `seq` of port `portid`.
+    pub(crate) fn new(seq: u32, portid: u32) -> DumpContext {
+        DumpContext { seq, portid, generation: 0, message: None }
+    }
 }
 
 // ANCHOR: trait
@@ -115,7 +120,7 @@ struct Launch<D> {
 /// that error in `NLMSG_DONE`.
 pub fn start<D: Dump>(request: &Request<'_>, dump: D) -> Result<Handled> {
     let header = request.header();
-    let ctx = DumpContext { seq: header.seq, portid: request.portid(), generation: 0, message: None };
+    let ctx = DumpContext::new(header.seq, request.portid());
     let state = KBox::new(Running { ctx, dump }, GFP_KERNEL)?;
     let mut launch = Launch { state: KBox::into_raw(state), started: false };
     let mut control = bindings::netlink_dump_control {
@@ -183,6 +188,27 @@ unsafe extern "C" fn dump_cb<D: Dump>(skb: *mut bindings::sk_buff, cb: *mut bind
     // SAFETY: `cb->data` is the `Running<D>` that `start_cb` installed; only
     // this call uses it now (see the function's contract).
     let running = unsafe { &mut *(*cb).data.cast::<Running<D>>() };
+    // SAFETY: see the function's contract, which is `fill_buffer`'s.
+    unsafe { fill_buffer(skb, cb, &mut running.ctx, &mut running.dump) }
+}
+
+/// Lets `dump` fill the free room (the *tailroom*) of the dump buffer `skb`,
+/// flags the first message `NLM_F_DUMP_INTR` when the data changed, and
+/// returns what the core wants from a dump callback: the bytes written
+/// (more to come), 0 (done) or a negative errno. Shared by [`start`]'s dumps
+/// and generic netlink's (`super::genl`).
+///
+/// # Safety
+///
+/// Called from a dump callback of the core only, with its fresh linear
+/// buffer `skb` and its live callback record `cb`; calls for one dump never
+/// overlap (the core holds the socket's dump mutex).
+pub(crate) unsafe fn fill_buffer(
+    skb: *mut bindings::sk_buff,
+    cb: *mut bindings::netlink_callback,
+    ctx: &mut DumpContext,
+    dump: &mut dyn Dump,
+) -> c_int {
     // SAFETY: `skb` is a live buffer the core just allocated for us. Its
     // free room runs from `head + tail` to `head + end` (both offsets on
     // 64-bit kernels) and belongs to nobody yet; a buffer with paged data
@@ -199,14 +225,14 @@ unsafe extern "C" fn dump_cb<D: Dump>(skb: *mut bindings::sk_buff, cb: *mut bind
         core::slice::from_raw_parts_mut(at, len)
     };
     let mut out = Writer::new(room);
-    running.ctx.message = None;
-    let result = running.dump.fill(&mut running.ctx, &mut out);
+    ctx.message = None;
+    let result = dump.fill(ctx, &mut out);
     let written = out.len();
     if written > 0 {
         // SAFETY: `cb` is the core's live callback record (see the function's
         // contract); only this call uses it now.
         let cb = unsafe { &mut *cb };
-        cb.seq = running.ctx.generation;
+        cb.seq = ctx.generation;
         // `nl_dump_check_consistent`, for the messages just written: only
         // the first can differ from the message before it.
         if cb.prev_seq != 0 && cb.seq != cb.prev_seq {
@@ -220,9 +246,9 @@ unsafe extern "C" fn dump_cb<D: Dump>(skb: *mut bindings::sk_buff, cb: *mut bind
         // Nothing written: the generation still counts for NLMSG_DONE,
         // which the core checks against the last message's.
         // SAFETY: as above.
-        unsafe { (*cb).seq = running.ctx.generation };
+        unsafe { (*cb).seq = ctx.generation };
     }
-    if let (Err(_), Some(text)) = (&result, running.ctx.message) {
+    if let (Err(_), Some(text)) = (&result, ctx.message) {
         // SAFETY: `cb` is live (see above); `cb->extack`, when the core
         // set it, points at its extended-ACK record for this fill, which
         // it reads after we return (for NLMSG_DONE). The text is static.

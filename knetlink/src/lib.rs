@@ -26,6 +26,7 @@
 //! | [`skb`]      | [`SkBuff`]: an outgoing socket buffer, freed exactly once | `alloc_skb`, `skb_put`, `kfree_skb` |
 //! | [`dump`]     | [`dump::start`]: multipart answers, one buffer per read | `netlink_dump_start`, `nl_dump_check_consistent` |
 //! | [`ratelimit`] | [`ratelimit::Limit`]: at most a few log lines per burst | `net_ratelimit` |
+//! | [`genl`]     | [`genl::Registration`]: a generic netlink family (lesson 08) | `genl_register_family`, `genlmsg_reply`, `genl_notify` |
 //!
 //! ## What the kernel does for us
 //!
@@ -54,6 +55,7 @@
 
 pub mod dump;
 pub mod extack;
+pub mod genl;
 pub mod ratelimit;
 pub mod request;
 pub mod skb;

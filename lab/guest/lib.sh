@@ -60,11 +60,14 @@ REPORT_SIGNS="Oops|BUG:|WARNING:|Call Trace|Kernel panic|RIP:|UBSAN:|unreference
 
 # kernel_reports: prints the kernel's reports of bugs so far, nothing when
 # there are none. On the debug kernel it first has kmemleak scan memory for
-# allocations nothing points to any more (kmemleak only reports objects at
-# least 5 s old, so it waits that long first).
+# allocations nothing points to any more: it waits 5 s first (kmemleak leaves
+# younger objects alone), and scans twice (an object whose contents changed
+# since the scan before is not reported yet: a first scan sees every object
+# change).
 kernel_reports() {
   if [ -w /sys/kernel/debug/kmemleak ]; then
     sleep 5
+    echo scan >/sys/kernel/debug/kmemleak
     echo scan >/sys/kernel/debug/kmemleak
     touch /tmp/.lab-kmemleak-scanned
     cat /sys/kernel/debug/kmemleak

@@ -41,6 +41,8 @@
 //! | [`proto`]   | the course protocol: protocol number, types, attribute ids  |
 //! | [`rtm`]     | the routing table manager protocol (lessons 05-06)          |
 //! | [`rtnl`]    | rtnetlink, the kernel's own routing protocol (lesson 07)    |
+//! | [`genl`]    | generic netlink: its header, the controller `nlctrl`        |
+//! | [`rtm_genl`] | the routing table manager as a generic netlink family (lesson 08) |
 //!
 //! Byte order: netlink headers and attributes are in the **host** byte order
 //! (`to_ne_bytes` / `from_ne_bytes`), because both ends always sit on the same
@@ -70,10 +72,12 @@ pub mod cstr;
 pub mod errno;
 pub mod error;
 pub mod ext_ack;
+pub mod genl;
 pub mod nlmsg;
 pub mod policy;
 pub mod proto;
 pub mod rtm;
+pub mod rtm_genl;
 pub mod rtnl;
 pub mod tlv;
 pub mod writer;

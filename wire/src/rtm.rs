@@ -266,6 +266,13 @@ impl<'a> Attributes<'a> {
         Ok(Attributes { tb: policy::parse(payload, &POLICY)? })
     }
 
+    /// The attributes of a message that the kernel has already parsed
+    /// against [`POLICY`]: a generic netlink family's `info->attrs`, indexed
+    /// by type (lesson 08). The same accessors, without a second parse.
+    pub const fn from_table(tb: [Option<Attr<'a>>; 7]) -> Attributes<'a> {
+        Attributes { tb }
+    }
+
     fn get(&self, attr: u16) -> Option<Attr<'a>> {
         self.tb.get(usize::from(attr)).copied().flatten()
     }

@@ -138,7 +138,7 @@ impl RtMsg {
 
     /// Encodes the 12 bytes, to follow the netlink header
     /// (`Writer::put_payload`).
-    pub fn to_bytes(&self) -> [u8; RTMSG_LEN] {
+    pub fn to_bytes(self) -> [u8; RTMSG_LEN] {
         let [f0, f1, f2, f3] = self.flags.to_ne_bytes();
         [
             self.family,
@@ -294,7 +294,7 @@ pub struct RtNexthop {
 impl RtNexthop {
     /// Encodes the 8 bytes with `rtnh_len` = 8 + `attrs_len` (the attributes
     /// that follow). [`Error::TooBig`] if that does not fit a `u16`.
-    pub fn to_bytes(&self, attrs_len: usize) -> Result<[u8; RTNEXTHOP_LEN], Error> {
+    pub fn to_bytes(self, attrs_len: usize) -> Result<[u8; RTNEXTHOP_LEN], Error> {
         let len = attrs_len.checked_add(RTNEXTHOP_LEN).and_then(|l| u16::try_from(l).ok()).ok_or(Error::TooBig)?;
         let [l0, l1] = len.to_ne_bytes();
         let [i0, i1, i2, i3] = self.ifindex.to_ne_bytes();
@@ -399,7 +399,7 @@ impl IfInfoMsg {
     }
 
     /// Encodes the 16 bytes (the pad byte is 0).
-    pub fn to_bytes(&self) -> [u8; IFINFOMSG_LEN] {
+    pub fn to_bytes(self) -> [u8; IFINFOMSG_LEN] {
         let [t0, t1] = self.kind.to_ne_bytes();
         let [i0, i1, i2, i3] = self.index.to_ne_bytes();
         let [f0, f1, f2, f3] = self.flags.to_ne_bytes();

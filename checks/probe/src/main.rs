@@ -80,6 +80,10 @@ struct Cli {
     /// lesson 04's REPLY_ATTR_ID), as ` attrN=VALUE` after `len=`.
     #[arg(long, value_name = "TYPE")]
     print_u32: Option<u16>,
+    /// Also print each reply's payload, as hex, as ` payload=HEX` (after
+    /// everything else on its line).
+    #[arg(long)]
+    print_payload: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -329,7 +333,17 @@ fn print_answers(cli: &Cli, sock: &Socket, wait: Duration, prefix: &str) -> io::
                     _ => format!(" attr{ty}=none"),
                 });
                 let attr = attr.unwrap_or_default();
-                println!("{prefix}reply type={} seq={} len={}{attr}{pid}", wire::rtm::type_name(h.ty), h.seq, h.len);
+                let payload = if cli.print_payload {
+                    format!(" payload={}", m.payload.iter().map(|b| format!("{b:02x}")).collect::<String>())
+                } else {
+                    String::new()
+                };
+                println!(
+                    "{prefix}reply type={} seq={} len={}{attr}{pid}{payload}",
+                    wire::rtm::type_name(h.ty),
+                    h.seq,
+                    h.len
+                );
                 continue;
             };
             match e.error {

@@ -38,7 +38,7 @@ impl Failure {
     /// request as sent; `None` uses the copy an uncapped error echoes.
     pub fn refused(answer: &Answer, request: Option<&[u8]>) -> Failure {
         let message = Message { header: answer.header, payload: &answer.payload };
-        match KernelError::from_message(&message, request, nlmsg::HDRLEN) {
+        match KernelError::from_message(&message, request, answer.attrs_at) {
             Ok(Some(e)) => Failure::Kernel(e),
             Ok(None) => Failure::Io(io::Error::other(format!("message type {} is no error", answer.header.ty))),
             Err(e) => Failure::Io(io::Error::new(io::ErrorKind::InvalidData, format!("a broken error answer: {e}"))),
@@ -80,6 +80,11 @@ pub struct Answer {
     pub payload: Vec<u8>,
     /// It came by multicast: a notification, never a reply.
     pub multicast: bool,
+    /// Where the attributes of the protocol's messages start: 16 (the
+    /// netlink header) on protocol 31, 20 on generic netlink (its header
+    /// follows; lesson 08). Error answers locate the attribute they blame
+    /// in the request with it.
+    pub attrs_at: usize,
 }
 
 /// An open socket talking to the rtm module.
@@ -89,6 +94,8 @@ pub struct Session {
     pub port: u32,
     next_seq: u32,
     buf: Vec<u8>,
+    /// See [`Answer::attrs_at`].
+    attrs_at: usize,
 }
 
 impl Session {
@@ -96,19 +103,26 @@ impl Session {
     /// and to the multicast groups in `groups` (a bitmask; 0 for none), with
     /// extended ACKs, a 1 MiB receive queue and a 5 s receive timeout.
     pub fn open_with_groups(groups: u32) -> io::Result<Session> {
-        let sock = Socket::open_with_groups(proto::NETLINK_COURSE, groups).map_err(|e| {
+        Session::open_protocol(proto::NETLINK_COURSE, groups, nlmsg::HDRLEN).map_err(|e| {
             if e.raw_os_error() == Some(libc::EPROTONOSUPPORT) {
                 io::Error::new(e.kind(), "netlink protocol 31 is not served: is the rtm module loaded?")
             } else {
                 e
             }
-        })?;
+        })
+    }
+
+    /// Opens a socket of netlink protocol `protocol` as
+    /// [`Session::open_with_groups`] does, for messages whose attributes
+    /// start at byte `attrs_at` (lesson 08: generic netlink, 20).
+    pub fn open_protocol(protocol: i32, groups: u32, attrs_at: usize) -> io::Result<Session> {
+        let sock = Socket::open_with_groups(protocol, groups)?;
         sock.set_ext_ack(true)?;
         // A bigger receive queue: a batch's answers arrive all at once.
         sock.set_recv_buffer(1 << 20)?;
         // Do not wait forever for a module that does not answer.
         sock.set_recv_timeout(Some(TIMEOUT))?;
-        Ok(Session { port: sock.port(), sock, next_seq: 1, buf: vec![0; RECV_BUF] })
+        Ok(Session { port: sock.port(), sock, next_seq: 1, buf: vec![0; RECV_BUF], attrs_at })
     }
 
     /// Opens a socket with no multicast group.
@@ -142,11 +156,12 @@ impl Session {
     pub fn recv(&mut self) -> io::Result<Vec<Answer>> {
         let datagram = self.sock.recv(&mut self.buf)?;
         let multicast = datagram.is_multicast();
+        let attrs_at = self.attrs_at;
         datagram
             .messages()
             .map(|m| {
                 let m = m.map_err(io::Error::other)?;
-                Ok(Answer { header: m.header, payload: m.payload.to_vec(), multicast })
+                Ok(Answer { header: m.header, payload: m.payload.to_vec(), multicast, attrs_at })
             })
             .collect()
     }
