@@ -442,6 +442,8 @@ pub fn write(root: &Path, dir: &Path, released: &BTreeSet<u32>) -> Result<usize>
         .args(["update", "--workspace", "--offline", "--quiet", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
         .status();
+    // The book's tools, to build the handout's book (once; seconds after that).
+    let _ = Command::new("bash").arg(root.join("lab/setup.sh")).arg("--book").status();
     let leaks = book_leaks(root, dir, released)?;
     if !leaks.is_empty() {
         bail!(
