@@ -6,7 +6,7 @@
 COURSE := cargo run --quiet -p course --
 MDBOOK := $(HOME)/.cargo/bin/mdbook
 
-.PHONY: help setup list shell rust-analyzer gen book serve test test-host test-lab test-trace test-debug bench
+.PHONY: help setup list shell rust-analyzer gen grade grade-class handout book serve test test-host test-lab test-classroom test-trace test-debug bench bench-grade
 .DEFAULT_GOAL := help
 
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "                      the book's chapter The lab, \"What make setup does\")"
 	@echo "  make lesson-N       build lesson N (your code), boot the lab, show the exchange"
 	@echo "  make check-N        run lesson N's checks on your code: what passes, what fails, hints"
+	@echo "  make watch-N        check lesson N again each time you save a file of it (q quits)"
 	@echo "  make diff-N         your code of lesson N against the reference solution"
 	@echo "  make solution-N     like lesson-N, with the reference solution"
 	@echo "  make trace-N        lesson N's demo with every netlink message listed, and saved for Wireshark"
@@ -27,6 +28,12 @@ help:
 	@echo "  LAB_DEBUG=1 make check-N   lesson N's checks on the debug kernel (lockdep, KASAN, kmemleak)"
 	@echo "  make rust-analyzer  rust-analyzer for kmods/: kmods/rust-project.json (see book: The lab)"
 	@echo "  make book / serve   build the book into book/build/ / read it at http://localhost:3000"
+	@echo "  make grade          every lesson's checks in one lab boot: reports in target/grade/"
+	@echo
+	@echo "For instructors (the book's chapter \"For instructors\"):"
+	@echo "  make handout DIR=path [SOLUTIONS=1,2]   a student repository, without (most) solutions"
+	@echo "  make grade-class CLASS=dir              grade every submission in dir, sandboxed"
+	@echo "  make bench-grade    figures: seconds to grade a student, and a class of 30"
 	@echo
 	@echo "For course authors:"
 	@echo "  make gen            make lessons/ and kmods/ from solutions/ (the starter code)"
@@ -50,6 +57,20 @@ trace-%:
 
 diff-%:
 	$(COURSE) diff $*
+
+watch-%:
+	$(COURSE) watch $*
+
+grade:
+	$(COURSE) grade
+
+grade-class:
+	@[ -n "$(CLASS)" ] || { echo "usage: make grade-class CLASS=folder-of-submissions"; exit 2; }
+	$(COURSE) grade --class "$(CLASS)"
+
+handout:
+	@[ -n "$(DIR)" ] || { echo "usage: make handout DIR=new-folder [SOLUTIONS=1,2]"; exit 2; }
+	$(COURSE) handout "$(DIR)" $(if $(SOLUTIONS),--solutions $(SOLUTIONS))
 
 list:
 	@$(COURSE) list
@@ -83,7 +104,7 @@ test: test-host test-lab test-trace test-debug
 	@echo "make test: all passed"
 
 test-host:
-	bash lab/setup.sh --lab --book --browser --editor
+	bash lab/setup.sh --lab --book --browser --editor --grade
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo test --workspace --quiet
@@ -93,7 +114,7 @@ test-host:
 	$(MDBOOK) test book
 	bash book/browser-check.sh
 
-test-lab:
+test-lab: test-classroom
 	bash lab/test.sh
 	$(COURSE) verify
 	bash lab/selftest.sh
@@ -107,6 +128,10 @@ test-debug:
 	  n=$${d#checks/}; LAB_DEBUG=1 $(COURSE) check $${n%%-*} --solution || exit 1; \
 	done
 
+# Grading, class grading with hostile submissions, the handout: in the lab.
+test-classroom:
+	cargo test --quiet -p course --test classroom -- --ignored --test-threads=1
+
 # Lesson 02's demo traced: each GREET with NLM_F_ACK has its GREET_REPLY and
 # its ACK (same seq, to the sender's port), found by our decoder and by tshark.
 test-trace:
@@ -115,3 +140,6 @@ test-trace:
 
 bench:
 	bash lab/bench.sh
+
+bench-grade:
+	$(COURSE) bench-grade

@@ -36,7 +36,8 @@ cp "$LAB_DIR/guest/lib.sh" "$root/lab/lib.sh"
 printf 'root:x:0:0:root:/root:/bin/sh\nstudent:x:1000:1000:student:/home/student:/bin/sh\n' >"$root/etc/passwd"
 printf 'root:x:0:\nstudent:x:1000:\n' >"$root/etc/group"
 chown 1000:1000 "$root/home/student" 2>/dev/null || true
-cp -r "$stage"/. "$root/lab/"
+# -a keeps hard links: a file staged for several jobs is one file in the VM.
+cp -a "$stage"/. "$root/lab/"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$root.cpio"
 trap 'rm -rf "$root" "$root.cpio"' EXIT
 

@@ -14,8 +14,10 @@
 #                           `make test`'s traced lesson 02
 #   lab/setup.sh --editor   Rust's rust-analyzer component (`make
 #                           rust-analyzer`; lab/test.sh runs it on kmods/)
+#   lab/setup.sh --grade    Debian's bubblewrap, the sandbox `course grade
+#                           --class` builds students' code in
 #
-# Options combine (`make test` asks for all four);
+# Options combine (`make test` asks for all five);
 # with none, it is --lab. The lessons never need the book's tools: `make
 # lesson-N` does not wait for them, `make book`, `make serve` and `make test`
 # install them. Run it as often as you like: a second run takes well under a
@@ -25,14 +27,15 @@ source "$(dirname "$0")/common.sh"
 
 # The book's diagram preprocessor (it works with mdBook 0.5 from 0.17 on).
 : "${LAB_MDBOOK_MERMAID_VERSION:=0.17.1}"
-lab=0 book=0 browser=0 editor=0
+lab=0 book=0 browser=0 editor=0 grade=0
 for arg in "$@"; do
   case "$arg" in
     --lab) lab=1 ;;
     --book) book=1 ;;
     --browser) browser=1 ;;
     --editor) editor=1 ;;
-    *) die "unknown argument: $arg (usage: lab/setup.sh [--lab] [--book] [--browser] [--editor])" ;;
+    --grade) grade=1 ;;
+    *) die "unknown argument: $arg (usage: lab/setup.sh [--lab] [--book] [--browser] [--editor] [--grade])" ;;
   esac
 done
 [ $# -gt 0 ] || lab=1
@@ -50,6 +53,7 @@ fi
 # The test tools also check lesson 08's YNL spec with the kernel's loader
 # (checks/08-genetlink/spec.py), which needs these.
 [ $browser = 0 ] || packages+=(python3-yaml python3-jsonschema)
+[ $grade = 0 ] || packages+=(bubblewrap)
 
 missing=()
 if [ ${#packages[@]} -gt 0 ] && ! command -v dpkg-query >/dev/null; then

@@ -10,7 +10,7 @@ done
 
 check loads insmod /lab/hello.ko
 check listed loaded hello
-check hello-logged logged "^hello: Hello, kernel!"
+check_logged hello-logged "^hello: Hello, kernel!"
 
 ahead_ok=1
 prev="^hello: Hello, kernel!"
@@ -22,4 +22,5 @@ done
 
 check unloads sh -c 'rmmod hello && ! grep -q "^hello " /proc/modules'
 check goodbye-logged in_order "^hello: Hello, kernel!" "^hello: Goodbye, kernel! [0-9][0-9]* lessons to go\.\$"
+check_logged lessons-kept "^hello: Goodbye, kernel! 5 lessons to go\.\$"
 check no-oops no_oops

@@ -11,7 +11,7 @@ probe_is() {
 check loads insmod /lab/greet.ko
 
 greet send hello >/tmp/greet.out 2>&1
-check sent logged "^greet: GREET seq 1 from port [0-9]*: 5 bytes"
+check_logged sent "^greet: GREET seq 1 from port [0-9]*: 5 bytes" /tmp/greet.out
 
 # "probe": 16 bytes of header, 33 of prefix, 5 of text and the NUL.
 TEXT=$(printf 'Hello from the kernel! You said: probe' | od -An -v -tx1 | tr -d ' \n')00
@@ -20,7 +20,7 @@ probe_is reply "reply type=GREET_REPLY seq=1 len=55 payload=$TEXT;ack seq=1" val
 # the sender (the port the kernel recorded), none to the other socket.
 probe_is reply-to-sender "reply type=GREET_REPLY seq=1 len=55;ack seq=1" pid-of-other-socket
 
-check greet-program sh -c 'greet send --ack hello | grep -q "kernel replied \"Hello from the kernel! You said: hello\" (acked)"'
+check_grep greet-program 'kernel replied "Hello from the kernel! You said: hello" (acked)' greet send --ack hello
 
 out=$(greet send --sockets 2 hi 2>&1)
 ports=$(echo "$out" | grep -o '^port [0-9]*' | sort -u | wc -l)
@@ -53,7 +53,7 @@ got=$(nlprobe batch-then-garbage | grep -c 'seq=1')
 nlconform --profile greet
 quiet_under_flood log-flood
 
-check still-serving sh -c 'nlprobe valid | grep -q "seq=1"'
+check_grep still-serving "seq=1" nlprobe valid
 
 check unloads sh -c 'rmmod greet && ! nlprobe valid 2>/dev/null'
 # Thousands of mutated requests from root's and the student's processes,

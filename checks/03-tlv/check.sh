@@ -49,7 +49,7 @@ done
 mark send
 tlv send --ack --name Ada --name "Grace Hopper" --website https://kernel.org \
   --id 52437 --id 52438 --raw 9:cafe >/tmp/tlv.out 2>&1
-check sent logged "^tlv: TLV_RECORDS seq 1 from port [0-9]*: 154 bytes"
+check_logged sent "^tlv: TLV_RECORDS seq 1 from port [0-9]*: 154 bytes" /tmp/tlv.out
 log=$(since_mark send)
 missing=
 for line in 'name "Ada"' 'name "Grace Hopper"' 'website "https://kernel.org"' 'employee id 52437' \
@@ -101,7 +101,7 @@ got=$(nlprobe batch-then-garbage --type 33 --hex "$ID7" | grep -c 'seq=1')
 nlconform --profile tlv
 quiet_under_flood log-flood --type 33 --hex "$ID7"
 
-check still-serving sh -c "nlprobe valid --type 33 --hex $ID7 | grep -q 'seq=1'"
+check_grep still-serving "seq=1" nlprobe valid --type 33 --hex "$ID7"
 
 check unloads sh -c 'rmmod tlv && ! nlprobe valid --type 33 --hex 00 2>/dev/null'
 # Thousands of mutated requests from root's and the student's processes,

@@ -1,28 +1,31 @@
-//! The lab: builds a lesson's kernel modules and programs, stages them, and
-//! boots the lab kernel with them. The kernel itself and the VM are the shell
-//! scripts in `lab/`; this file drives them.
+//! The lab: builds a lesson's kernel modules and programs (`builder`),
+//! stages them, and boots the lab kernel with them. The kernel itself and the
+//! VM are the shell scripts in `lab/`; this file drives them.
 
+use crate::builder::{self, Workspace};
 use crate::lessons::{Lesson, Variant};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The target the lab's static userspace programs are built for.
-const USER_TARGET: &str = "x86_64-unknown-linux-gnu";
-
 /// Folders shared by every kernel module, copied next to each module's
 /// sources as `<name>/` (so a module says `#[path = "wire/lib.rs"] mod wire;`).
 pub const SHARED_KERNEL_SOURCES: &[(&str, &str)] = &[("wire/src", "wire"), ("knetlink/src", "knetlink")];
 
+/// The programs of `checks/probe` that every run of the checks has in /lab/bin.
+const PROBE_TOOLS: &[&str] = &["nlprobe", "nlconform", "nlfuzz"];
+
 /// A lab whose kernel is built and ready.
 pub struct Lab {
-    root: PathBuf,
-    kernel: PathBuf,
+    /// The course's root folder.
+    pub root: PathBuf,
+    /// The lab kernel's build folder (what modules build against).
+    pub kernel: PathBuf,
     /// The debug flavour of the kernel (`LAB_DEBUG=1`: lockdep, KASAN,
     /// kmemleak, debug information; lab/kernel-debug.config).
-    debug: bool,
+    pub debug: bool,
 }
 
 /// Runs `cmd`, failing with its name when it cannot start or exits non-zero.
@@ -40,6 +43,8 @@ fn run(cmd: &mut Command) -> Result<()> {
 pub enum Lint {
     /// The compiler only: the quick edit loop (`run`, `shell`, `bench`).
     Fast,
+    /// The compiler only, and its warnings not shown (mutants, grading).
+    Quiet,
     /// With clippy (`CLIPPY=1`); warnings are shown (`check`).
     Clippy,
     /// With clippy, and any warning fails the build (the solutions, `verify`).
@@ -75,131 +80,23 @@ impl Lab {
         &self.kernel
     }
 
-    /// Where this run's build products go (modules are built per kernel).
-    fn work_dir(&self, variant: Variant) -> PathBuf {
-        let flavour = if self.debug { "debug-" } else { "" };
-        self.root.join("target/lab").join(format!("{flavour}{}", variant.name()))
+    /// The value of `LAB_DEBUG` for the lab's scripts.
+    pub fn debug_env(&self) -> &'static str {
+        if self.debug {
+            "1"
+        } else {
+            "0"
+        }
     }
 
-    /// Builds the lesson's kernel modules and returns the `.ko` files.
-    pub fn build_modules(&self, lesson: &Lesson, variant: Variant, lint: Lint) -> Result<Vec<PathBuf>> {
-        let Some(src) = lesson.kmod_dir(&self.root, variant) else {
-            return Ok(Vec::new());
-        };
-        // 6.12 writes its build products next to the sources: build from a copy.
-        let build = self.work_dir(variant).join("kmods").join(&lesson.slug);
-        let mut changed = sync_dir(&src, &build)?;
-        for (from, to) in SHARED_KERNEL_SOURCES {
-            let from = self.root.join(from);
-            if from.is_dir() {
-                changed |= sync_dir(&from, &build.join(to))?;
-            }
-        }
-        // A lesson that builds on an earlier one includes its reference code.
-        for slug in &lesson.manifest.builds_on {
-            let from = self.root.join("solutions/kmods").join(slug);
-            if !from.is_dir() {
-                bail!("lesson.toml of {} builds on {slug}, which has no {}", lesson.slug, from.display());
-            }
-            let to = slug.split_once('-').map_or(slug.as_str(), |(_, topic)| topic);
-            changed |= sync_dir(&from, &build.join(to))?;
-        }
-        // Userspace files the module compiles too: the student's own code.
-        for file in &lesson.manifest.module_shares {
-            let crate_dir = lesson.crate_dir(&self.root, variant).context("module_shares needs a userspace crate")?;
-            let from = crate_dir.join(file);
-            let name = from.file_name().context("module_shares entry without a file name")?;
-            let data = fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
-            let to = build.join(name);
-            if fs::read(&to).ok().as_deref() != Some(&data[..]) {
-                fs::write(&to, data)?;
-                changed = true;
-            }
-        }
-        // No source changed since the last good build against this kernel
-        // with this lint: its modules stand, and make (half a second even
-        // with nothing to do) is not asked.
-        let stamp = build.join(".lab-built");
-        let done = fs::metadata(self.kernel.join(".lab-done")).and_then(|m| m.modified()).ok();
-        let wanted = format!("{} {done:?} {lint:?}\n", self.kernel.display());
-        if !changed && fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
-            if let kos @ [_, ..] = &modules_in(&build)?[..] {
-                return Ok(kos.to_vec());
-            }
-        }
-        let _ = fs::remove_file(&stamp);
-        let out = Command::new("bash")
-            .arg(self.root.join("lab/module.sh"))
-            .arg(&self.kernel)
-            .arg(&build)
-            .args(if lint == Lint::Fast { &["modules"][..] } else { &["CLIPPY=1", "modules"][..] })
-            .output()
-            .context("running lab/module.sh for the kernel module")?;
-        let log = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
-        let warned = log.contains("warning:");
-        if !out.status.success() || warned {
-            eprintln!("{log}");
-        }
-        if !out.status.success() {
-            bail!("the kernel module in {} does not build (see above)", src.display());
-        }
-        if warned && lint == Lint::Strict {
-            // The objects were made all the same: remove them, or the next
-            // build finds them up to date and shows no warning at all.
-            for entry in fs::read_dir(&build)? {
-                let path = entry?.path();
-                if path.extension().is_some_and(|e| e == "o" || e == "ko") {
-                    fs::remove_file(path)?;
-                }
-            }
-            bail!("the kernel module in {} builds with warnings (see above)", src.display());
-        }
-        fs::write(&stamp, wanted)?;
-        let kos = modules_in(&build)?;
-        if kos.is_empty() {
-            bail!("building {} made no .ko file: does its Kbuild say obj-m := NAME.o?", src.display());
-        }
-        Ok(kos)
-    }
-
-    /// The lesson's userspace programs in `bin_dir` (see `build_static`):
-    /// (name in the VM, path of the binary).
-    fn programs(&self, lesson: &Lesson, variant: Variant, bin_dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-        let Some(dir) = lesson.crate_dir(&self.root, variant) else {
-            return Ok(Vec::new());
-        };
-        let mut bins = Vec::new();
-        for name in &lesson.manifest.programs {
-            let file = lesson.binary(name, variant);
-            let path = bin_dir.join(&file);
-            if !path.is_file() {
-                bail!("{} has no binary `{file}` (lesson.toml lists program `{name}`)", dir.display());
-            }
-            bins.push((name.clone(), path));
-        }
-        Ok(bins)
-    }
-
-    /// Builds the binaries of the crates in `dirs` (workspace members)
-    /// statically linked, for the VM, in one cargo run (each run costs a
-    /// fifth of a second even with nothing to do), and returns the folder
-    /// they are in.
-    pub(crate) fn build_static(&self, dirs: &[PathBuf]) -> Result<PathBuf> {
-        let target_dir = self.root.join("target/lab/user");
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "--quiet", "--bins", "--profile", "lab", "--target", USER_TARGET, "--manifest-path"])
-            .arg(self.root.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target_dir)
-            // Static, and not position-independent: a static-pie binary
-            // relocates itself at every start, which under the VM's emulated
-            // CPU costs some 60 ms a process (checks start hundreds).
-            .env("RUSTFLAGS", "-C target-feature=+crt-static -C relocation-model=static");
-        for dir in dirs {
-            cmd.arg("-p").arg(package_name(dir)?);
-        }
-        run(&mut cmd).with_context(|| format!("building the programs of {}", dirs_list(dirs)))?;
-        Ok(target_dir.join(USER_TARGET).join("lab"))
+    /// The checks' tools, built for the VM: `nlprobe` (hand-made netlink
+    /// messages), `nlconform` (a module's answers against NETLINK_ROUTE's)
+    /// and `nlfuzz` (the fuzzer of the `fuzz` checks).
+    pub fn probes(&self) -> Result<Vec<PathBuf>> {
+        let files: Vec<String> = PROBE_TOOLS.iter().map(|t| t.to_string()).collect();
+        let dir =
+            builder::static_binaries(self, &self.root.join("checks/probe"), &Workspace::Course, None, &files, false)?;
+        Ok(files.iter().map(|f| dir.join(f)).collect())
     }
 
     /// Builds the given lessons and lays out what the guest sees as /lab:
@@ -211,49 +108,37 @@ impl Lab {
             [one] => one.slug.clone(),
             _ => "all".to_string(),
         };
-        let stage = self.work_dir(variant).join("stage").join(name);
+        let flavour = if self.debug { "debug-" } else { "" };
+        let stage = self.root.join("target/lab").join(format!("{flavour}{}", variant.name())).join("stage").join(name);
         if stage.exists() {
             fs::remove_dir_all(&stage)?;
         }
         fs::create_dir_all(stage.join("bin"))?;
-        // The programs (the checks' raw netlink prober, the conformance
-        // tool and the fuzzer, in every run, and the lessons') in one cargo
-        // run, while the modules build beside it.
-        let mut crates = vec![self.root.join("checks/probe")];
-        for lesson in lessons {
-            if !lesson.manifest.programs.is_empty() {
-                crates.extend(lesson.crate_dir(&self.root, variant));
-            }
-        }
-        let (bin_dir, modules) = std::thread::scope(|s| {
-            let bins = s.spawn(|| self.build_static(&crates));
-            let modules: Result<Vec<_>> = lessons.iter().map(|l| self.build_modules(l, variant, lint)).collect();
-            (bins.join(), modules)
-        });
-        let bin_dir = bin_dir.map_err(|_| anyhow!("the program build panicked"))??;
-        let modules = modules?;
-        for tool in ["nlprobe", "nlconform", "nlfuzz"] {
-            fs::copy(bin_dir.join(tool), stage.join("bin").join(tool))?;
+        // The checks' tools (nlprobe, nlconform, nlfuzz), in every run, and
+        // the fuzzer's kept inputs.
+        for tool in self.probes()? {
+            fs::copy(&tool, stage.join("bin").join(tool.file_name().unwrap_or_default()))?;
         }
         crate::fuzz::stage_kept(&self.root, variant, &stage)?;
-        for (lesson, kos) in lessons.iter().zip(modules) {
-            for ko in kos {
-                fs::copy(&ko, stage.join(ko.file_name().unwrap_or_default()))?;
+        for lesson in lessons {
+            let built = builder::build(self, lesson, &lesson.source(&self.root, variant), lint)?;
+            for ko in &built.modules {
+                fs::copy(ko, stage.join(ko.file_name().unwrap_or_default()))?;
             }
-            for (name, path) in self.programs(lesson, variant, &bin_dir)? {
+            for (name, path) in &built.programs {
                 // With several lessons (the shell), a later lesson's program
                 // may have an earlier one's name (lesson 06's `rtm`): the
                 // later wins, and each stays reachable as NAME-NN (`rtm-05`).
                 // The two names are one file (a hard link, which the
                 // initramfs keeps): the VM unpacks each program once.
-                let plain = stage.join("bin").join(&name);
+                let plain = stage.join("bin").join(name);
                 if lessons.len() > 1 {
                     let numbered = stage.join("bin").join(format!("{name}-{:02}", lesson.number));
-                    fs::copy(&path, &numbered)?;
+                    fs::copy(path, &numbered)?;
                     let _ = fs::remove_file(&plain);
                     fs::hard_link(&numbered, &plain)?;
                 } else {
-                    fs::copy(&path, &plain)?;
+                    fs::copy(path, &plain)?;
                 }
             }
             for script in ["check.sh", "demo.sh", "bench.sh"] {
@@ -336,7 +221,7 @@ impl Lab {
 }
 
 /// Removes the terminal escape sequences the firmware prints (ESC c, ESC [ ... letter).
-fn strip_escapes(line: &str) -> String {
+pub fn strip_escapes(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
@@ -349,62 +234,6 @@ fn strip_escapes(line: &str) -> String {
         }
     }
     out
-}
-
-/// Makes `to` a copy of `from`, rewriting only files whose contents changed,
-/// so that make rebuilds only what was edited. Leaves build products alone,
-/// and skips symbolic links (`course rust-analyzer` links the shared sources
-/// into `kmods/`; the build gets its own copies).
-/// Returns whether it wrote anything.
-fn sync_dir(from: &Path, to: &Path) -> Result<bool> {
-    let mut changed = false;
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let kind = entry.file_type()?;
-        if kind.is_symlink() {
-            continue;
-        }
-        if kind.is_dir() {
-            changed |= sync_dir(&src, &dst)?;
-        } else {
-            let data = fs::read(&src)?;
-            if fs::read(&dst).ok().as_deref() != Some(&data[..]) {
-                fs::write(&dst, data)?;
-                changed = true;
-            }
-        }
-    }
-    Ok(changed)
-}
-
-/// The package name in the `Cargo.toml` of the crate in `dir`.
-fn package_name(dir: &Path) -> Result<String> {
-    let path = dir.join("Cargo.toml");
-    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let manifest: toml::Table = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    match manifest.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()) {
-        Some(name) => Ok(name.to_string()),
-        None => bail!("{} has no [package] name", path.display()),
-    }
-}
-
-/// The folders' paths, comma-separated, for messages.
-fn dirs_list(dirs: &[PathBuf]) -> String {
-    dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
-}
-
-/// The kernel modules (`.ko` files) in a module build folder.
-fn modules_in(build: &Path) -> Result<Vec<PathBuf>> {
-    let mut kos = Vec::new();
-    for entry in fs::read_dir(build)? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "ko") {
-            kos.push(path);
-        }
-    }
-    Ok(kos)
 }
 
 #[cfg(test)]

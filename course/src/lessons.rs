@@ -1,6 +1,7 @@
 //! The lessons: found by their number in `checks/`, described by each
 //! lesson's `checks/NN-topic/lesson.toml`.
 
+use crate::builder::{Source, Workspace};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -52,7 +53,6 @@ pub struct Check {
 /// (`mutation` describes the format and what `verify` does with it).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)] // Read by the mutation runner of branch `course`; parsed here so lesson.toml may hold them.
 pub struct Mutation {
     /// Its name, unique in the lesson.
     pub name: String,
@@ -103,7 +103,6 @@ pub struct Manifest {
     pub checks: Vec<Check>,
     /// Wrong answers the checks must catch (`course verify`).
     #[serde(default, rename = "mutation")]
-    #[allow(dead_code)] // See `Mutation`.
     pub mutations: Vec<Mutation>,
 }
 
@@ -136,11 +135,38 @@ impl Lesson {
     /// The binary that is `program` in the VM, in this variant (a solution
     /// crate names its binaries NAME-solution, so that both versions live in
     /// one workspace).
-    pub fn binary(&self, program: &str, variant: Variant) -> String {
+    pub fn binary(&self, program: &str, solution_names: bool) -> String {
         let base = self.manifest.binaries.get(program).map_or(program, String::as_str);
-        match variant {
-            Variant::Student => base.to_string(),
-            Variant::Solution => format!("{base}-solution"),
+        if solution_names {
+            format!("{base}-solution")
+        } else {
+            base.to_string()
+        }
+    }
+
+    /// Where this variant's code is, to build it (`builder`).
+    pub fn source(&self, root: &Path, variant: Variant) -> Source {
+        Source {
+            kmod: self.kmod_dir(root, variant),
+            krate: self.crate_dir(root, variant),
+            workspace: Workspace::Course,
+            solution_names: variant == Variant::Solution,
+            work: root.join("target/lab").join(variant.name()),
+            sandbox: None,
+        }
+    }
+
+    /// The code of a tree laid out like the student's (`tree/lessons/NN-topic`,
+    /// `tree/kmods/NN-topic`): a mutant, a student's code being graded.
+    pub fn tree_source(&self, tree: &Path, target: &Path, work: &Path) -> Source {
+        let dir = |kind: &str| Some(tree.join(kind).join(&self.slug)).filter(|d| d.is_dir());
+        Source {
+            kmod: dir("kmods"),
+            krate: dir("lessons"),
+            workspace: Workspace::Tree { root: tree.to_path_buf(), target: target.to_path_buf() },
+            solution_names: false,
+            work: work.to_path_buf(),
+            sandbox: None,
         }
     }
 

@@ -1,20 +1,32 @@
 //! `course`: the course's own tool. The Makefile's targets call it; you can
 //! too (`cargo run -q -p course -- --help`).
 
+mod bench_grade;
+mod builder;
+mod check;
+mod class;
 mod editor;
 mod fuzz;
+mod grade;
+mod handout;
+mod intake;
+mod jobs;
 mod lab;
 mod lessons;
 mod markers;
+mod mutation;
 mod report;
+mod sandbox;
 mod starters;
 mod trace;
+mod tree;
+mod verify;
+mod watch;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use lab::{Lab, Lint};
 use lessons::{Lesson, Variant};
-use report::Outcome;
 use std::fs;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -50,6 +62,14 @@ enum Cmd {
         solution: bool,
     },
     /// Run a lesson's checks in the lab and say what passed, what failed and why.
+    ///
+    /// A failed check shows what the program printed and a hint. The last
+    /// line names your next step: the exercise of the first failing check
+    /// that belongs to an exercise, in the order the checks run. Checks go
+    /// from the basic to the composite (a program's output needs the module's
+    /// reply too), so the first failure is the cause and later ones may be
+    /// its consequences: that exercise's code is the one to fix first,
+    /// whatever the exercises' numbers.
     Check {
         /// The lesson number, e.g. 1 or 01.
         lesson: String,
@@ -102,6 +122,61 @@ enum Cmd {
     },
     /// List the lessons, their exercises and your progress.
     List,
+    /// Check a lesson, then check it again each time you save one of its
+    /// files: progress, the first failing check with its hint and the
+    /// exercise to work on. Quit with q or Ctrl-C.
+    Watch {
+        /// The lesson number, e.g. 1 or 01.
+        lesson: String,
+    },
+    /// Grade your code: every lesson's checks (in one boot of the lab), written
+    /// as reports: grade.json (the course's schema, see the book's chapter
+    /// for instructors), junit.xml (GitLab CI, Jenkins) and classroom.json
+    /// (GitHub Classroom's autograding). One point per exercise whose
+    /// checks all pass. A lesson that does not build, crashes the kernel or
+    /// hangs fails its checks, and grading goes on. Exits 0 once the reports
+    /// are written, whatever the score.
+    ///
+    /// (Instructors) With --class DIR, grade every submission in DIR (a
+    /// course checkout, NAME.bundle or NAME.tar.gz per student): only the
+    /// exercises' files are taken from each, into a clean copy of this
+    /// course; builds run in a sandbox (bubblewrap); each student gets one
+    /// lab boot and a report in OUT/students/NAME/, and the class gets
+    /// class.csv, checks.csv and class.html.
+    #[command(verbatim_doc_comment)]
+    Grade {
+        /// Only these lessons (default: all): --lessons 1,2
+        #[arg(long, value_delimiter = ',')]
+        lessons: Vec<String>,
+        /// The folder for the reports (default: target/grade, or target/grade/class with --class).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// (Instructors) The folder of the class's submissions.
+        #[arg(long)]
+        class: Option<PathBuf>,
+    },
+    /// (Instructors) Write a student repository into DIR (a new Git repository):
+    /// the starters, the book, the lab, the checks and this tool, without
+    /// the reference solutions, or with those of the lessons given by
+    /// --solutions (to release them after a deadline).
+    Handout {
+        /// The new repository's folder (must not exist, or be empty).
+        dir: PathBuf,
+        /// Lessons whose solutions it includes: --solutions 1,2
+        #[arg(long, value_delimiter = ',')]
+        solutions: Vec<u32>,
+    },
+    /// (Instructors) Figures, not a test: seconds to grade one student (all
+    /// lessons, or --lessons), and a class of generated students (each
+    /// exercise file the starter's or the solution's, made unique).
+    BenchGrade {
+        /// How many generated students (default 30).
+        #[arg(long, default_value_t = 30)]
+        students: usize,
+        /// Only these lessons (default: all): --lessons 1,2
+        #[arg(long, value_delimiter = ',')]
+        lessons: Vec<String>,
+    },
     /// Set up rust-analyzer for the kernel modules in kmods/: writes
     /// kmods/rust-project.json (the lab kernel's crates and your modules) and
     /// links the shared sources (wire/, knetlink/, ...) into each module's
@@ -126,8 +201,11 @@ enum Cmd {
         /// Where to write; emptied first.
         to: PathBuf,
     },
-    /// (Course authors) Prove the checks real: all pass on the solution, and
-    /// each exercise's checks fail on the starter while the others pass.
+    /// (Course authors) Prove the checks real, in one lab boot per lesson:
+    /// all pass on the solution; each exercise's checks fail on the starter
+    /// while the others pass; and each [[mutation]] of lesson.toml (a likely
+    /// wrong answer, as an edit of the solution) fails the checks it names,
+    /// or one of its exercise's.
     Verify {
         /// Only these lessons (default: all).
         lessons: Vec<String>,
@@ -140,6 +218,12 @@ fn root() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    // Ctrl-C stops the lab VM too: qemu is out of reach of the terminal's signal.
+    let _ = ctrlc::set_handler(|| {
+        jobs::stop_running();
+        watch::restore_terminal();
+        std::process::exit(130);
+    });
     match run(Cli::parse()) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
@@ -169,9 +253,9 @@ fn run(cli: Cli) -> Result<bool> {
         Cmd::Run { lesson, solution } => demo(&root, &lessons::find(&root, &lesson)?, variant(solution)),
         Cmd::Check { lesson, solution } => {
             let lesson = lessons::find(&root, &lesson)?;
-            let (ok, _) = check(&root, &lesson, variant(solution), Expect::AllPass)?;
+            let (ok, _) = check::check(&root, &lesson, variant(solution), check::Expect::AllPass)?;
             if !solution {
-                next_step(&root, &lesson)?;
+                check::next_step(&root, &lesson)?;
             }
             Ok(ok)
         }
@@ -186,15 +270,40 @@ fn run(cli: Cli) -> Result<bool> {
         }
         Cmd::Bench { lesson } => bench(&root, &lessons::find(&root, &lesson)?),
         Cmd::Trace { lesson, solution } => trace::trace(&root, &lessons::find(&root, &lesson)?, variant(solution)),
-        Cmd::List => list(&root),
+        Cmd::List => check::list(&root),
         Cmd::RustAnalyzer => {
             let file = editor::rust_analyzer(&root, &Lab::prepare(&root)?)?;
             println!("Wrote {}: point rust-analyzer at it (the book's chapter \"The lab\" says how).", file.display());
             Ok(true)
         }
-        Cmd::Gen { check, force } => gen(&root, check, force),
+        Cmd::Gen { check, force } => {
+            not_in_handout(&root, "gen")?;
+            gen(&root, check, force)
+        }
         Cmd::Render { to } => render(&root, &to),
-        Cmd::Verify { lessons: which } => verify(&root, &which),
+        Cmd::Verify { lessons: which } => {
+            not_in_handout(&root, "verify")?;
+            verify::verify(&root, &which)
+        }
+        Cmd::Watch { lesson } => watch::watch(&root, &lessons::find(&root, &lesson)?),
+        Cmd::Grade { lessons: which, out, class: None } => {
+            let lessons = select(&root, &which)?;
+            let out = out.unwrap_or_else(|| root.join("target/grade"));
+            grade_tree(&root, &lessons, &out)
+        }
+        Cmd::Grade { lessons: which, out, class: Some(dir) } => {
+            let lessons = select(&root, &which)?;
+            let out = out.unwrap_or_else(|| root.join("target/grade/class"));
+            class::grade_class(&root, &dir, &lessons, &out)?;
+            Ok(true)
+        }
+        Cmd::Handout { dir, solutions } => {
+            not_in_handout(&root, "handout")?;
+            let n = handout::write(&root, &dir, &solutions.into_iter().collect())?;
+            println!("handout: {n} files in {}, one Git commit; students start with `make lesson-1`.", dir.display());
+            Ok(true)
+        }
+        Cmd::BenchGrade { students, lessons: which } => bench_grade::bench(&root, &select(&root, &which)?, students),
     }
 }
 
@@ -259,147 +368,54 @@ fn bench(root: &Path, lesson: &Lesson) -> Result<bool> {
     Ok(ok)
 }
 
-/// What a check run should find.
-#[derive(Clone, Copy, PartialEq)]
-enum Expect {
-    /// Every check passes (the student's goal; the solution's duty).
-    AllPass,
-    /// The starter: exercise checks fail, all others pass.
-    StarterFails,
-}
-
-/// `course check`: boot with the check script, then report each check.
-/// Returns whether the run met `expect`, and the outcomes by name.
-fn check(root: &Path, lesson: &Lesson, variant: Variant, expect: Expect) -> Result<(bool, Vec<(String, bool)>)> {
-    let lab = Lab::prepare(root)?;
-    let strict = expect == Expect::StarterFails || variant == Variant::Solution;
-    let stage = lab.stage(&[lesson], variant, if strict { Lint::Strict } else { Lint::Clippy })?;
-    println!("== Checking lesson {}: {} ({} code)", lesson.number, lesson.manifest.title, variant.name());
-    let console = lab.boot(&stage, &format!("{:02}-check.sh", lesson.number), false)?;
-    let crashed = report::crash_lines(&console);
-    let outcomes = report::outcomes(lesson, &console);
-
-    let (mut met, mut passed, mut failed) = (true, 0, 0);
-    for (check, outcome) in &outcomes {
-        let tag = check.exercise.as_deref().map(|e| format!(" [exercise {e}]")).unwrap_or_default();
-        let ok = *outcome == Outcome::Passed;
-        if ok {
-            passed += 1;
-        } else {
-            failed += 1;
-        }
-        let wanted = match expect {
-            Expect::AllPass => true,
-            Expect::StarterFails => check.exercise.is_none(),
-        };
-        met &= ok == wanted;
-        let mark = if ok { "PASS" } else { "FAIL" };
-        let note = if ok == wanted {
-            ""
-        } else if ok {
-            "  <- must fail on the starter"
-        } else {
-            ""
-        };
-        println!("  {mark}  {}{tag}{note}", check.name);
-        if !ok && wanted {
-            match outcome {
-                Outcome::Failed(seen) => println!("        seen: {seen}"),
-                _ => println!("        seen: no result line (the check did not run: a crash, or the VM stopped early)"),
-            }
-            println!("        hint: {}", check.hint);
-        }
-    }
-    fuzz::report(root, variant, &console)?;
-    if !crashed.is_empty() || !report::finished(&console) {
-        met = false;
-        report::print_tail(&console);
-    }
-    match expect {
-        Expect::AllPass => println!("{passed} passed, {failed} failed"),
-        Expect::StarterFails => {
-            println!("starter: {passed} checks pass, {failed} fail (its exercise checks must)")
-        }
-    }
-    let results: Vec<_> = outcomes.iter().map(|(c, o)| (c.name.clone(), *o == Outcome::Passed)).collect();
-    if variant == Variant::Student && expect == Expect::AllPass {
-        save_results(root, lesson, &results)?;
-    }
-    Ok((met, results))
-}
-
-/// Where `list` finds the student's last results.
-fn results_file(root: &Path, lesson: &Lesson) -> PathBuf {
-    root.join("target/lab/results").join(format!("{}.txt", lesson.slug))
-}
-
-fn save_results(root: &Path, lesson: &Lesson, results: &[(String, bool)]) -> Result<()> {
-    let path = results_file(root, lesson);
-    fs::create_dir_all(path.parent().context("results path")?)?;
-    let text: String = results.iter().map(|(n, ok)| format!("{n} {}\n", if *ok { "pass" } else { "fail" })).collect();
-    Ok(fs::write(path, text)?)
-}
-
-fn load_results(root: &Path, lesson: &Lesson) -> Option<Vec<(String, bool)>> {
-    let text = fs::read_to_string(results_file(root, lesson)).ok()?;
-    Some(text.lines().filter_map(|l| l.split_once(' ')).map(|(n, r)| (n.to_string(), r == "pass")).collect())
-}
-
-/// The one-line next step after a student's check run.
-fn next_step(root: &Path, lesson: &Lesson) -> Result<()> {
-    let results = load_results(root, lesson).unwrap_or_default();
-    let failing = |ex: &str| {
-        lesson
-            .manifest
-            .checks
-            .iter()
-            .any(|c| c.exercise.as_deref() == Some(ex) && !results.iter().any(|(n, ok)| *n == c.name && *ok))
-    };
-    if let Some(ex) = lesson.manifest.exercises.iter().find(|e| failing(&e.id)) {
-        println!(
-            "Next: exercise {} ({}) in {}: look for TODO(exercise {}), then `make check-{}`.",
-            ex.id, ex.title, ex.file, ex.id, lesson.number
-        );
-    } else if results.iter().all(|(_, ok)| *ok) {
-        let later = lessons::all(root)?.into_iter().find(|l| l.number > lesson.number);
-        match later {
-            Some(l) => {
-                println!("Lesson {} done. Next: `make lesson-{}` ({}).", lesson.number, l.number, l.manifest.title)
-            }
-            None => println!("Lesson {} done, and with it the course.", lesson.number),
-        }
-    } else {
-        println!("Next: fix the failing checks above (their hints say where), then `make check-{}`.", lesson.number);
+/// Refuses what a handout cannot do (it has no solutions to work from).
+fn not_in_handout(root: &Path, what: &str) -> Result<()> {
+    if handout::released(root).is_some() {
+        bail!("`course {what}` is for the course's authors, and this is a handout of the course (without the reference solutions)");
     }
     Ok(())
 }
 
-/// `course list`: every lesson with its exercises and the last check result.
-fn list(root: &Path) -> Result<bool> {
-    let lessons = lessons::all(root)?;
-    let width = lessons.iter().map(|l| l.manifest.title.chars().count()).max().unwrap_or(0);
-    for lesson in lessons {
-        let status = match load_results(root, &lesson) {
-            None => "not checked yet".to_string(),
-            Some(r) => format!("{}/{} checks passed", r.iter().filter(|(_, ok)| *ok).count(), r.len()),
-        };
-        println!("{:>2}  {:<width$}  {status}", lesson.number, lesson.manifest.title);
-        println!("      chapter: {}", lesson.manifest.chapter);
-        for ex in &lesson.manifest.exercises {
-            println!("      exercise {:<5} {} ({})", ex.id, ex.title, ex.file);
-        }
+/// The lessons named (all if none).
+fn select(root: &Path, which: &[String]) -> Result<Vec<Lesson>> {
+    if which.is_empty() {
+        lessons::all(root)
+    } else {
+        which.iter().map(|w| lessons::find(root, w)).collect()
     }
-    println!("Run a lesson: `make lesson-N`; check your exercises: `make check-N`.");
+}
+
+/// `course grade` on this tree.
+fn grade_tree(root: &Path, lessons: &[Lesson], out: &Path) -> Result<bool> {
+    let started = (std::time::SystemTime::now(), std::time::Instant::now());
+    let lab = Lab::prepare(root)?;
+    println!(
+        "== Grading your code: lessons {} (one lab boot)",
+        lessons.iter().map(|l| format!("{:02}", l.number)).collect::<Vec<_>>().join(", ")
+    );
+    let reports = grade::grade_sources(&lab, lessons, |l| l.source(root, Variant::Student), "grade")?;
+    let report = grade::report(&lab, None, reports, started);
+    grade::write(&report, out)?;
+    grade::print_summary(&report);
+    println!("reports: {0}/grade.json, {0}/junit.xml, {0}/classroom.json", out.display());
     Ok(true)
 }
 
 /// `course diff`: the student's files against the clean reference.
 fn diff(root: &Path, lesson: &Lesson) -> Result<bool> {
+    if lesson.kmod_dir(root, Variant::Solution).is_none() && lesson.crate_dir(root, Variant::Solution).is_none() {
+        println!(
+            "The reference solution of lesson {} is not released yet: your instructor releases it later. \
+             Until then, `make check-{}` tells you what works.",
+            lesson.number, lesson.number
+        );
+        return Ok(true);
+    }
     let view = root.join("target/solution-view");
     if view.exists() {
         fs::remove_dir_all(&view)?;
     }
-    for (path, data) in starters::render_all(root, markers::Version::Solution, starters::Anchors::Strip)? {
+    for (path, data) in starters::render_all(root, markers::Version::Reference, starters::Anchors::Strip)? {
         let full = view.join(&path);
         fs::create_dir_all(full.parent().context("solution path")?)?;
         fs::write(full, data)?;
@@ -450,11 +466,16 @@ fn gen(root: &Path, check: bool, force: bool) -> Result<bool> {
         );
         return Ok(ok);
     }
-    if !force
-        && Command::new("git").current_dir(root).args(["diff", "--quiet", "--", "lessons", "kmods"]).status()?.code()
-            == Some(1)
-    {
-        bail!("lessons/ or kmods/ hold uncommitted changes (your work?): commit or stash them, or pass --force");
+    if !force {
+        let risk = starters::at_risk(root)?;
+        if !risk.is_empty() {
+            let list: String = risk.iter().map(|p| format!("\n  {}", p.display())).collect();
+            bail!(
+                "course gen would overwrite or delete these files, which hold work Git does not have \
+                 (untracked, or changed since the last commit):{list}\n\
+                 Nothing was written. Commit them, or put them aside with `git stash -u`, or pass --force to lose them."
+            );
+        }
     }
     let n = starters::write_all(root)?;
     println!("starters: {n} file(s) written or removed");
@@ -466,7 +487,7 @@ fn render(root: &Path, to: &Path) -> Result<bool> {
     if to.exists() {
         fs::remove_dir_all(to).with_context(|| format!("emptying {}", to.display()))?;
     }
-    for (dir, version) in [("starter", markers::Version::Starter), ("solution", markers::Version::Solution)] {
+    for (dir, version) in [("starter", markers::Version::Starter), ("solution", markers::Version::Reference)] {
         for (path, data) in starters::render_all(root, version, starters::Anchors::Keep)? {
             let full = to.join(dir).join(&path);
             fs::create_dir_all(full.parent().context("rendered path")?)?;
@@ -474,43 +495,4 @@ fn render(root: &Path, to: &Path) -> Result<bool> {
         }
     }
     Ok(true)
-}
-
-/// `course verify`: the test suite's proof that the checks are real.
-fn verify(root: &Path, which: &[String]) -> Result<bool> {
-    let lessons = if which.is_empty() {
-        lessons::all(root)?
-    } else {
-        which.iter().map(|w| lessons::find(root, w)).collect::<Result<_>>()?
-    };
-    let drift = starters::drift(root)?;
-    if !drift.changed.is_empty() || !drift.extra.is_empty() {
-        bail!("lessons/ and kmods/ are not the generated starters (`course gen --check` says which): verify needs them pristine");
-    }
-    let (mut verified, mut wrong) = (0, 0);
-    for lesson in &lessons {
-        let (sol_ok, _) = check(root, lesson, Variant::Solution, Expect::AllPass)?;
-        let (starter_ok, _) = check(root, lesson, Variant::Student, Expect::StarterFails)?;
-        let mut all_have_checks = true;
-        for ex in &lesson.manifest.exercises {
-            if !lesson.manifest.checks.iter().any(|c| c.exercise.as_deref() == Some(ex.id.as_str())) {
-                println!("exercise {} of lesson {} has no check", ex.id, lesson.number);
-                all_have_checks = false;
-            }
-        }
-        println!(
-            "verify lesson {}: solution {}, starter {}",
-            lesson.number,
-            if sol_ok { "passes every check" } else { "FAILS" },
-            if starter_ok { "fails exactly its exercise checks" } else { "WRONG (see above)" }
-        );
-        let ok = sol_ok && starter_ok && all_have_checks;
-        if ok {
-            verified += 1;
-        } else {
-            wrong += 1;
-        }
-    }
-    println!("verify: {verified} passed, {wrong} failed");
-    Ok(wrong == 0)
 }

@@ -29,8 +29,11 @@ use anyhow::{bail, Result};
 pub enum Version {
     /// The student's starting point: solutions removed, starter lines and hints in.
     Starter,
-    /// The reference without the markers and starter lines: what `diff` compares to.
-    Solution,
+    /// The reference as the student's tree would hold it: exercise regions
+    /// solved, but `SOLUTION` regions (package names and the like) as in the
+    /// starter. What `diff` compares the student's code to, so that only the
+    /// exercises differ.
+    Reference,
 }
 
 /// One marker line, recognised by its words after the comment leader.
@@ -65,8 +68,22 @@ fn marker(line: &str) -> Option<(&str, &str, Marker<'_>)> {
 #[derive(PartialEq)]
 enum State {
     Plain,
-    Solution,
-    Starter,
+    /// The solution lines of a region; `exercise` tells EXERCISE from SOLUTION.
+    Solution {
+        exercise: bool,
+    },
+    /// The starter lines of a region.
+    Starter {
+        exercise: bool,
+    },
+}
+
+/// Does `version` show the solution lines of a region (else its starter lines)?
+fn shows_solution(version: Version, exercise: bool) -> bool {
+    match version {
+        Version::Starter => false,
+        Version::Reference => exercise,
+    }
 }
 
 /// Renders one version of a marked source. `name` is used in error messages.
@@ -79,7 +96,7 @@ pub fn render(name: &str, src: &str, version: Version) -> Result<String> {
         let lineno = n + 1;
         match (marker(line), &state) {
             (Some((indent, l, Marker::Exercise { id, hint })), State::Plain) => {
-                state = State::Solution;
+                state = State::Solution { exercise: true };
                 leader = l;
                 opened_at = lineno;
                 if version == Version::Starter {
@@ -87,12 +104,12 @@ pub fn render(name: &str, src: &str, version: Version) -> Result<String> {
                 }
             }
             (Some((_, l, Marker::Solution)), State::Plain) => {
-                state = State::Solution;
+                state = State::Solution { exercise: false };
                 leader = l;
                 opened_at = lineno;
             }
-            (Some((_, _, Marker::Starter)), State::Solution) => state = State::Starter,
-            (Some((_, _, Marker::End)), State::Solution | State::Starter) => state = State::Plain,
+            (Some((_, _, Marker::Starter)), &State::Solution { exercise }) => state = State::Starter { exercise },
+            (Some((_, _, Marker::End)), State::Solution { .. } | State::Starter { .. }) => state = State::Plain,
             (Some(_), _) => bail!(
                 "{name}:{lineno}: marker out of place (a region opened at line {opened_at} is still open, or none is)"
             ),
@@ -100,14 +117,14 @@ pub fn render(name: &str, src: &str, version: Version) -> Result<String> {
                 out.push_str(line);
                 out.push('\n');
             }
-            (None, State::Solution) => {
-                if version == Version::Solution {
+            (None, &State::Solution { exercise }) => {
+                if shows_solution(version, exercise) {
                     out.push_str(line);
                     out.push('\n');
                 }
             }
-            (None, State::Starter) => {
-                if version == Version::Starter {
+            (None, &State::Starter { exercise }) => {
+                if !shows_solution(version, exercise) {
                     out.push_str(&uncomment(name, lineno, line, leader)?);
                     out.push('\n');
                 }
@@ -178,7 +195,7 @@ mod tests {
 
     #[test]
     fn solution_drops_markers_and_starter_lines() {
-        let s = render("t.rs", RUST, Version::Solution).unwrap();
+        let s = render("t.rs", RUST, Version::Reference).unwrap();
         assert_eq!(s, "fn f() -> u32 {\n    42\n}\n");
     }
 
@@ -186,7 +203,9 @@ mod tests {
     fn hash_leader_and_solution_regions() {
         let toml = "[package]\n# SOLUTION\nname = \"greet-solution\"\n# STARTER\n# name = \"greet\"\n# END\n";
         assert_eq!(render("Cargo.toml", toml, Version::Starter).unwrap(), "[package]\nname = \"greet\"\n");
-        assert_eq!(render("Cargo.toml", toml, Version::Solution).unwrap(), "[package]\nname = \"greet-solution\"\n");
+        // The reference the student's code is compared with: no package-name noise.
+        assert_eq!(render("Cargo.toml", toml, Version::Reference).unwrap(), "[package]\nname = \"greet\"\n");
+        assert_eq!(render("t.rs", RUST, Version::Reference).unwrap(), "fn f() -> u32 {\n    42\n}\n");
     }
 
     #[test]

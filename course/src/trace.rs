@@ -19,7 +19,16 @@ pub fn pcap_path(root: &Path, lesson: &Lesson) -> PathBuf {
 /// Puts `nltrace` (built for the VM) and the guest's `trace.sh` into a
 /// stage: `course trace` runs them, and in `course shell` they are at hand.
 pub fn add_to_stage(lab: &Lab, root: &Path, stage: &Path) -> Result<()> {
-    let bin = lab.build_static(&[root.join("trace")])?.join("nltrace");
+    let files = ["nltrace".to_string()];
+    let bin = crate::builder::static_binaries(
+        lab,
+        &root.join("trace"),
+        &crate::builder::Workspace::Course,
+        None,
+        &files,
+        false,
+    )?
+    .join("nltrace");
     fs::copy(&bin, stage.join("bin/nltrace")).with_context(|| format!("copying {}", bin.display()))?;
     fs::copy(root.join("trace/guest/trace.sh"), stage.join("trace.sh"))?;
     Ok(())

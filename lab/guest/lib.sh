@@ -7,10 +7,37 @@
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: $2"; }
 
-# check NAME COMMAND...: passes when COMMAND succeeds; its output is shown on failure.
+# What a failed check shows: the last 3 lines of OUTPUT (what the program
+# printed) on one line, or, when it printed nothing (a test such as `logged`
+# or `in_order`), the last lines of the kernel log.
+seen() {
+  if [ -n "$1" ]; then echo "$1" | tail -n 3 | tr '\n' ' '
+  else echo "(no output) the kernel log ends: $(klog | tail -n 3 | tr '\n' '|')"; fi
+}
+
+# check NAME COMMAND...: passes when COMMAND succeeds; on failure shows what it printed.
 check() {
   name=$1; shift
-  if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"; fi
+  if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$(seen "$out")"; fi
+}
+
+# check_grep NAME PATTERN COMMAND...: passes when COMMAND prints a line
+# matching PATTERN (a grep pattern), whatever its exit status; on failure
+# shows what it printed (instead of `COMMAND | grep -q PATTERN`, which hides it).
+check_grep() {
+  name=$1 pattern=$2; shift 2
+  out=$("$@" 2>&1)
+  if echo "$out" | grep -q -- "$pattern"; then pass "$name"; else fail "$name" "$(seen "$out")"; fi
+}
+
+# check_logged NAME PATTERN [FILE]: passes when the kernel log has a line
+# matching PATTERN. On failure shows what the program printed (FILE, where
+# the script saved its output) and the last lines of the kernel log.
+check_logged() {
+  if logged "$2"; then pass "$1"; return; fi
+  detail="no kernel log line matches '$2'"
+  [ -n "${3:-}" ] && detail="$detail; the program printed: $(tail -n 3 "$3" | tr '\n' ' ')"
+  fail "$1" "$detail; the kernel log ends: $(klog | tail -n 3 | tr '\n' '|')"
 }
 
 # Is module $1 listed as loaded?
