@@ -22,5 +22,5 @@ done
 
 check unloads sh -c 'rmmod hello && ! grep -q "^hello " /proc/modules'
 check goodbye-logged in_order "^hello: Hello, kernel!" "^hello: Goodbye, kernel! [0-9][0-9]* lessons to go\.\$"
-check_logged lessons-kept "^hello: Goodbye, kernel! 5 lessons to go\.\$"
+check_logged lessons-kept "^hello: Goodbye, kernel! 7 lessons to go\.\$"
 check no-oops no_oops
