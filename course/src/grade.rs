@@ -87,6 +87,10 @@ pub struct LessonReport {
     pub max_points: u32,
     pub exercises: Vec<ExerciseReport>,
     pub checks: Vec<CheckReport>,
+    /// The lab's console during the lesson's run (not in the JSON: `write`
+    /// keeps it as `console-NN.log` next to it, for a human to read).
+    #[serde(skip)]
+    pub console: Vec<String>,
 }
 
 /// One exercise's part of a report.
@@ -263,6 +267,7 @@ pub fn lesson_report(lesson: &Lesson, run: Option<&Run>, failed: Option<(&str, S
         max_points: exercises.iter().map(|e| e.max_points).sum(),
         exercises,
         checks,
+        console,
     }
 }
 
@@ -359,6 +364,9 @@ pub fn write(report: &Report, dir: &Path) -> Result<()> {
     fs::write(dir.join("grade.json"), serde_json::to_string_pretty(report)? + "\n")?;
     fs::write(dir.join("junit.xml"), junit(report))?;
     fs::write(dir.join("classroom.json"), serde_json::to_string_pretty(&classroom(report))? + "\n")?;
+    for l in report.lessons.iter().filter(|l| !l.console.is_empty()) {
+        fs::write(dir.join(format!("console-{:02}.log", l.number)), l.console.join("\n") + "\n")?;
+    }
     Ok(())
 }
 
@@ -622,5 +630,9 @@ mod tests {
         assert_eq!((e[0].message.as_deref(), e[0].seconds), (None, 1.0));
         assert_eq!((e[1].message.as_deref(), e[1].seconds), (Some("b: saw <x>"), 1.0));
         assert_eq!(c["version"], 3);
+        let dir = tempfile::tempdir().unwrap();
+        write(&r, dir.path()).unwrap();
+        let console = fs::read_to_string(dir.path().join("console-01.log")).unwrap();
+        assert!(console.contains("FAIL: b: saw <x>"), "the console is kept for a human to read");
     }
 }
