@@ -50,9 +50,11 @@ pub enum Workspace {
     /// and `solutions/lessons/` are members.
     Course,
     /// A tree of its own laid out like the student's (`TREE/lessons/NN-topic`),
-    /// built in a workspace generated at its root (`tree::write_workspace`),
-    /// with `target` as Cargo's target folder.
-    Tree { root: PathBuf, target: PathBuf },
+    /// built in a workspace generated at its root (`tree::write_workspace`)
+    /// from the `Cargo.toml`, `Cargo.lock` and path dependencies of `course`
+    /// (the course, or a copy of just those: `class::build_course`), with
+    /// `target` as Cargo's target folder.
+    Tree { root: PathBuf, target: PathBuf, course: PathBuf },
 }
 
 /// What a lesson's build made, ready to stage.
@@ -270,10 +272,7 @@ pub fn modules(lab: &Lab, lesson: &Lesson, src: &Source, lint: Lint) -> Result<V
         touch(&cached);
         (cached, fs::read_to_string(cached_log(&key, lab)).unwrap_or_default())
     } else {
-        // One build folder per kernel (the debug one too): kbuild's own
-        // records of what it built stay right, and switching does not rebuild.
-        let kernel = lab.kernel.file_name().unwrap_or_default();
-        let build = src.work.join("kmods").join(kernel).join(&lesson.slug);
+        let build = kmod_build_dir(lab, lesson, src);
         for (from, to) in &inputs {
             sync_dir(from, &build.join(to))?;
         }
@@ -315,6 +314,14 @@ pub fn modules(lab: &Lab, lesson: &Lesson, src: &Source, lint: Lint) -> Result<V
     kos.retain(|p| p.extension().is_some_and(|e| e == "ko"));
     kos.sort();
     Ok(kos)
+}
+
+/// The folder a lesson's module is built in (from a copy of its sources):
+/// one per kernel (the debug one too), so that kbuild's own records of what
+/// it built stay right, and switching does not rebuild.
+pub fn kmod_build_dir(lab: &Lab, lesson: &Lesson, src: &Source) -> PathBuf {
+    let kernel = lab.kernel.file_name().unwrap_or_default();
+    src.work.join("kmods").join(kernel).join(&lesson.slug)
 }
 
 fn cached_log(key: &str, lab: &Lab) -> PathBuf {
@@ -386,9 +393,9 @@ pub fn static_binaries(
 
     let target = match workspace {
         Workspace::Course => lab.root.join("target/lab/user"),
-        Workspace::Tree { root, target } => {
+        Workspace::Tree { root, target, course } => {
             krate.strip_prefix(root).context("the crate is not inside its tree")?;
-            crate::tree::write_workspace(&lab.root, root)?;
+            crate::tree::write_workspace(course, root)?;
             target.clone()
         }
     };

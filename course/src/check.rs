@@ -152,17 +152,20 @@ pub fn next_step(root: &Path, lesson: &Lesson) -> Result<()> {
             ex.id, ex.title, ex.file, ex.id, lesson.number
         );
     } else if results.iter().all(|(_, ok)| *ok) {
-        let later = lessons::all(root)?.into_iter().find(|l| l.number > lesson.number);
-        match later {
-            Some(l) => {
-                println!("Lesson {} done. Next: `make lesson-{}` ({}).", lesson.number, l.number, l.manifest.title)
-            }
-            None => println!("Lesson {} done, and with it the course.", lesson.number),
-        }
+        println!("{}", lesson_done(&lessons::all(root)?, lesson));
     } else {
         println!("Next: fix the failing checks above (their hints say where), then `make check-{}`.", lesson.number);
     }
     Ok(())
+}
+
+/// What to do after `lesson` is done: the next lesson of `all`, or
+/// nothing, when it was the last.
+pub fn lesson_done(all: &[Lesson], lesson: &Lesson) -> String {
+    match all.iter().find(|l| l.number > lesson.number) {
+        Some(l) => format!("Lesson {} done. Next: `make lesson-{}` ({}).", lesson.number, l.number, l.manifest.title),
+        None => format!("Lesson {} done, and with it the course.", lesson.number),
+    }
 }
 
 /// `course list`: every lesson with its exercises and the last check result.

@@ -87,6 +87,10 @@ pub struct LessonReport {
     pub max_points: u32,
     pub exercises: Vec<ExerciseReport>,
     pub checks: Vec<CheckReport>,
+    /// The lab's console during the lesson's run (not in the JSON: `write`
+    /// keeps it as `console-NN.log` next to it, for a human to read).
+    #[serde(skip)]
+    pub console: Vec<String>,
 }
 
 /// One exercise's part of a report.
@@ -103,6 +107,11 @@ pub struct ExerciseReport {
     pub max_points: u32,
     /// Its checks that failed.
     pub failed_checks: Vec<String>,
+    /// Why it did not pass (`null` when it did): each failed check with
+    /// what it saw, or why it has no result.
+    pub message: Option<String>,
+    /// Seconds its checks took (the sum of their `seconds`).
+    pub seconds: f64,
 }
 
 /// One check's part of a report.
@@ -113,7 +122,8 @@ pub struct CheckReport {
     pub exercise: Option<String>,
     pub passed: bool,
     /// What a failed check saw (its `FAIL:` line's detail), or why it has
-    /// no result (the lesson did not build, crashed, hung).
+    /// no result: the lesson's status and its message (the compiler's
+    /// errors, the crash report), cut to `MAX_MESSAGE` bytes.
     pub message: Option<String>,
     /// What to look at when it fails (from lesson.toml).
     pub hint: String,
@@ -201,7 +211,7 @@ pub fn lesson_report(lesson: &Lesson, run: Option<&Run>, failed: Option<(&str, S
                 Outcome::Passed => None,
                 Outcome::Failed(seen) => Some(seen.clone()),
                 Outcome::Missing => Some(match &message {
-                    Some(m) => format!("no result ({status}): {}", m.lines().next().unwrap_or_default()),
+                    Some(m) => format!("no result ({status}): {}", excerpt(&status, m)),
                     None => "no result line: the check did not run".into(),
                 }),
             },
@@ -219,8 +229,19 @@ pub fn lesson_report(lesson: &Lesson, run: Option<&Run>, failed: Option<(&str, S
                 .filter(|c| c.exercise.as_deref() == Some(e.id.as_str()) && !c.passed)
                 .map(|c| c.name.clone())
                 .collect();
-            let has_checks = checks.iter().any(|c| c.exercise.as_deref() == Some(e.id.as_str()));
+            let own = || checks.iter().filter(|c| c.exercise.as_deref() == Some(e.id.as_str()));
+            let has_checks = own().next().is_some();
             let passed = has_checks && failed_checks.is_empty();
+            let message = (!passed).then(|| {
+                if !has_checks {
+                    return "the exercise has no check".to_string();
+                }
+                let lines: Vec<String> = own()
+                    .filter(|c| !c.passed)
+                    .map(|c| format!("{}: {}", c.name, c.message.as_deref().unwrap_or_default()))
+                    .collect();
+                lines.join("\n")
+            });
             ExerciseReport {
                 id: e.id.clone(),
                 title: e.title.clone(),
@@ -229,6 +250,8 @@ pub fn lesson_report(lesson: &Lesson, run: Option<&Run>, failed: Option<(&str, S
                 points: u32::from(passed),
                 max_points: 1,
                 failed_checks,
+                message,
+                seconds: own().map(|c| c.seconds).sum(),
             }
         })
         .collect();
@@ -244,6 +267,27 @@ pub fn lesson_report(lesson: &Lesson, run: Option<&Run>, failed: Option<(&str, S
         max_points: exercises.iter().map(|e| e.max_points).sum(),
         exercises,
         checks,
+        console,
+    }
+}
+
+/// The most of a lesson's message each check without a result carries.
+pub const MAX_MESSAGE: usize = 4096;
+
+/// A lesson's message cut to about `MAX_MESSAGE` bytes: the beginning of
+/// a build's errors (the first error is the cause), the end of a crash
+/// report or console (the last lines say what happened).
+fn excerpt(status: &str, message: &str) -> String {
+    if message.len() <= MAX_MESSAGE {
+        return message.to_string();
+    }
+    let cut = message.len() - MAX_MESSAGE;
+    if matches!(status, "build-failed" | "refused" | "intake-failed") {
+        let end = (0..=MAX_MESSAGE).rev().find(|&i| message.is_char_boundary(i)).unwrap_or(0);
+        format!("{}\n[... {cut} more bytes in the lesson's message]", &message[..end])
+    } else {
+        let start = (cut..message.len()).find(|&i| message.is_char_boundary(i)).unwrap_or(message.len());
+        format!("[... {cut} bytes before, in the lesson's message]\n{}", &message[start..])
     }
 }
 
@@ -320,6 +364,9 @@ pub fn write(report: &Report, dir: &Path) -> Result<()> {
     fs::write(dir.join("grade.json"), serde_json::to_string_pretty(report)? + "\n")?;
     fs::write(dir.join("junit.xml"), junit(report))?;
     fs::write(dir.join("classroom.json"), serde_json::to_string_pretty(&classroom(report))? + "\n")?;
+    for l in report.lessons.iter().filter(|l| !l.console.is_empty()) {
+        fs::write(dir.join(format!("console-{:02}.log", l.number)), l.console.join("\n") + "\n")?;
+    }
     Ok(())
 }
 
@@ -419,8 +466,7 @@ pub fn classroom(r: &Report) -> serde_json::Value {
                 }
                 m
             };
-            let seconds: f64 =
-                l.checks.iter().filter(|c| c.exercise.as_deref() == Some(e.id.as_str())).map(|c| c.seconds).sum();
+            let seconds = e.seconds;
             tests.push(serde_json::json!({
                 "name": format!("lesson {:02}, exercise {}: {}", l.number, e.id, e.title),
                 "status": if e.passed { "pass" } else { "fail" },
@@ -530,6 +576,31 @@ mod tests {
     }
 
     #[test]
+    fn checks_without_a_result_carry_the_lessons_whole_message() {
+        let l = lesson();
+        let crash = [
+            "PASS: loads",
+            "[    1.000000] Oops: invalid opcode: 0000 [#1] SMP",
+            "[    1.000001] RIP: 0010:greet_doit+0x12/0x40 [greet]",
+            "[    1.000002] Kernel panic - not syncing: Fatal exception",
+        ];
+        let r = lesson_report(&l, Some(&run(&crash, Ending::Crashed)), None);
+        let m = r.checks[1].message.as_deref().unwrap();
+        assert!(m.contains("greet_doit") && m.contains("Kernel panic"), "{m}");
+        assert!(r.exercises[0].message.as_deref().unwrap().contains("greet_doit"));
+        let errors =
+            "error[E0425]: cannot find value `x`\n --> kmods/01-t/t.rs:3:5\nerror: aborting due to 1 previous error";
+        let b = lesson_report(&l, None, Some(("build-failed", errors.into())));
+        assert!(b.checks[2].message.as_deref().unwrap().contains("t.rs:3:5"));
+        // A long message: a build's first errors, a crash's last lines.
+        let long = format!("first\n{}\nlast", "x".repeat(3 * MAX_MESSAGE));
+        let head = excerpt("build-failed", &long);
+        let tail = excerpt("crashed", &long);
+        assert!(head.starts_with("first") && !head.contains("last") && head.len() < MAX_MESSAGE + 100);
+        assert!(tail.ends_with("last") && !tail.contains("first") && tail.len() < MAX_MESSAGE + 100);
+    }
+
+    #[test]
     fn junit_and_classroom_say_the_same_and_escape() {
         let l = lesson();
         let lr =
@@ -554,6 +625,14 @@ mod tests {
         assert_eq!(c["max_score"], 2);
         assert_eq!(c["tests"][0]["status"], "pass");
         assert_eq!(c["tests"][1]["score"], 0);
+        assert!(c["tests"][1]["message"].as_str().unwrap().contains("saw <x>"));
+        let e = &r.lessons[0].exercises;
+        assert_eq!((e[0].message.as_deref(), e[0].seconds), (None, 1.0));
+        assert_eq!((e[1].message.as_deref(), e[1].seconds), (Some("b: saw <x>"), 1.0));
         assert_eq!(c["version"], 3);
+        let dir = tempfile::tempdir().unwrap();
+        write(&r, dir.path()).unwrap();
+        let console = fs::read_to_string(dir.path().join("console-01.log")).unwrap();
+        assert!(console.contains("FAIL: b: saw <x>"), "the console is kept for a human to read");
     }
 }

@@ -51,14 +51,12 @@ fn solution_lesson(path: &Path) -> Option<u32> {
     parts.next()?.split('-').next()?.parse().ok()
 }
 
-/// The files of the course: those Git tracks in `root` and those it would
-/// (new, not ignored: an author's work in progress is handed out as it is
-/// seen); outside Git, every file but build products.
+/// The files of the course: in a Git checkout, only those Git tracks
+/// (`git ls-files`: not an untracked file, not a student's submission left
+/// in the folder; commit or `git add` what is to be handed out); outside
+/// Git, every file but build products.
 fn tracked(root: &Path) -> Result<Vec<PathBuf>> {
-    let out = Command::new("git")
-        .current_dir(root)
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
-        .output();
+    let out = Command::new("git").current_dir(root).args(["ls-files", "-z", "--cached"]).output();
     match out {
         Ok(o) if o.status.success() => Ok(o
             .stdout
@@ -517,5 +515,17 @@ mod tests {
         assert_eq!(solution_lesson(Path::new("solutions/lessons/02-greet/src/main.rs")), Some(2));
         assert_eq!(solution_lesson(Path::new("kmods/05-rtm/rtm.rs")), None);
         assert_eq!(normalize(Path::new("book/src/lessons/../../../solutions/x")), Path::new("solutions/x"));
+    }
+
+    #[test]
+    fn only_files_git_tracks_are_handed_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let git = |args: &[&str]| assert!(Command::new("git").current_dir(d).args(args).status().unwrap().success());
+        git(&["init", "-q"]);
+        fs::write(d.join("tracked.rs"), "x").unwrap();
+        fs::write(d.join("alice.tar.gz"), "a submission").unwrap();
+        git(&["add", "tracked.rs"]);
+        assert_eq!(tracked(d).unwrap(), [PathBuf::from("tracked.rs")]);
     }
 }

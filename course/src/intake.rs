@@ -22,8 +22,20 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-/// The largest exercise file taken from a student (bigger ones are ignored).
+/// The largest file of a student's tree that is read: an exercise file
+/// bigger than this is not taken, any other is not read (it is ignored).
 const MAX_FILE: u64 = 1 << 20;
+
+/// The largest file an unpacking writes (`LAB_UNPACK_FILE_MB`, default 64).
+fn max_unpacked_file() -> u64 {
+    std::env::var("LAB_UNPACK_FILE_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(64) << 20
+}
+
+/// Is `name` usable as a folder name as it is: not empty, not `.` or `..`
+/// nor hidden, no separator, only letters, digits, `.`, `_` and `-`?
+pub fn plain_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
 
 /// One student's submission in the class folder.
 #[derive(Debug, Clone)]
@@ -65,6 +77,10 @@ pub fn submissions(dir: &Path) -> Result<Vec<Submission>> {
         };
         let name: String =
             stem.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+        if !plain_name(&name) {
+            eprintln!("skipping {}: `{name}` is not a plain file name for a student", entry.path().display());
+            continue;
+        }
         out.push(Submission { name, path: entry.path(), kind });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -95,7 +111,8 @@ pub fn unpack(sub: &Submission, dest: &Path) -> Result<PathBuf> {
             fs::create_dir_all(dest)?;
             let input = sub.path.canonicalize()?;
             let dir = input.parent().context("submission folder")?.to_path_buf();
-            let sandbox = Sandbox::new(vec![Mount::Read(dir), Mount::Write(dest.to_path_buf())]);
+            let mut sandbox = Sandbox::new(vec![Mount::Read(dir), Mount::Write(dest.to_path_buf())]);
+            sandbox.file_size = Some(max_unpacked_file());
             let mut cmd = if sub.kind == Kind::Bundle {
                 let mut c = sandbox.command("git");
                 c.args(["-c", "protocol.allow=never", "-c", "protocol.file.allow=always", "clone", "-q"])
@@ -203,8 +220,17 @@ fn student_files(tree: &Path) -> Result<Vec<(PathBuf, bool)>> {
     Ok(out)
 }
 
+/// A regular file's contents if it is at most `MAX_FILE` bytes (else, or
+/// for another kind of file, `None`: it is not read).
+fn read_small(path: &Path, regular: bool) -> Result<Option<Vec<u8>>> {
+    if !regular || fs::symlink_metadata(path)?.len() > MAX_FILE {
+        return Ok(None);
+    }
+    Ok(Some(fs::read(path)?))
+}
+
 /// The dependency names a manifest declares, in any dependency table.
-fn dependencies(manifest: &toml::Table) -> BTreeSet<String> {
+pub fn dependencies(manifest: &toml::Table) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut add = |t: Option<&toml::Value>| {
         for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
@@ -250,15 +276,31 @@ fn manifest_refusal(path: &Path, student: &[u8], handout: Option<&[u8]>) -> Opti
 }
 
 /// Takes the student's tree `student` in: checks it, and writes `clean`,
-/// the instructor's starters with the student's exercise files.
+/// the instructor's starters with the student's exercise files (those of
+/// `lessons`, the lessons graded).
 pub fn intake(root: &Path, lessons: &[Lesson], student: &Path, clean: &Path) -> Result<Intake> {
     let released = handout::released(student).unwrap_or_default();
     let expected = handout::files(root, &released)?;
     let exercises = exercise_files(lessons);
+    // The other lessons' exercise files: not graded in this run.
+    let all = crate::lessons::all(root)?;
+    let ungraded: BTreeMap<PathBuf, u32> = all
+        .iter()
+        .filter(|l| !lessons.iter().any(|g| g.number == l.number))
+        .flat_map(|l| l.manifest.exercises.iter().map(|e| (PathBuf::from(&e.file), l.number)))
+        .collect();
     let mut intake = Intake::default();
     let mut taken: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
     for (rel, regular) in student_files(student)? {
         let path = student.join(&rel);
+        if let Some(n) = ungraded.get(&rel).filter(|_| !exercises.contains(&rel)) {
+            if expected.get(&rel).map(Vec::as_slice) != read_small(&path, regular)?.as_deref() {
+                intake
+                    .ignored
+                    .push(format!("{}: an exercise of lesson {n:02}, which this run does not grade", rel.display()));
+            }
+            continue;
+        }
         if exercises.contains(&rel) {
             let size = fs::symlink_metadata(&path)?.len();
             if !regular {
@@ -272,6 +314,16 @@ pub fn intake(root: &Path, lessons: &[Lesson], student: &Path, clean: &Path) -> 
                 ));
             } else {
                 taken.insert(rel, fs::read(&path)?);
+            }
+            continue;
+        }
+        let size = fs::symlink_metadata(&path)?.len();
+        if regular && size > MAX_FILE {
+            // Not read: whatever it is, the course's own (if any) is used.
+            let why = if expected.contains_key(&rel) { "the course's own is used" } else { "not used" };
+            intake.ignored.push(format!("{}: {size} bytes, more than {MAX_FILE}: not read, {why}", rel.display()));
+            if intake.refused.is_none() && rel.file_name().is_some_and(|n| n == "build.rs") {
+                intake.refused = Some(format!("{} adds a build script", rel.display()));
             }
             continue;
         }
@@ -353,5 +405,30 @@ mod tests {
         let subs = submissions(dir.path()).unwrap();
         let got: Vec<_> = subs.iter().map(|s| (s.name.as_str(), s.kind)).collect();
         assert_eq!(got, [("_eve_", Kind::Tarball), ("al_ice", Kind::Folder), ("bob", Kind::Bundle)]);
+    }
+
+    #[test]
+    fn big_files_are_not_read_and_other_lessons_are_said_ungraded() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let (one, rest): (Vec<Lesson>, Vec<Lesson>) =
+            crate::lessons::all(root).unwrap().into_iter().partition(|l| l.number == 1);
+        let other = &rest.iter().find(|l| l.number == 2).unwrap().manifest.exercises[0].file;
+        let dir = tempfile::tempdir().unwrap();
+        let (student, clean) = (dir.path().join("student"), dir.path().join("clean"));
+        for (rel, data) in handout::files(root, &BTreeSet::new()).unwrap() {
+            fs::create_dir_all(student.join(&rel).parent().unwrap()).unwrap();
+            fs::write(student.join(rel), data).unwrap();
+        }
+        // Not read: a sparse file of 1 TiB (reading it would take the memory).
+        let big = fs::File::create(student.join("book/huge.bin")).unwrap();
+        big.set_len(1 << 40).unwrap();
+        fs::write(student.join(other), "// my lesson 02 work\n").unwrap();
+        let taken = intake(root, &one, &student, &clean).unwrap();
+        assert!(taken.refused.is_none(), "{:?}", taken.refused);
+        let huge = taken.ignored.iter().find(|i| i.starts_with("book/huge.bin")).unwrap();
+        assert!(huge.contains("not read"), "{huge}");
+        let two = taken.ignored.iter().find(|i| i.starts_with(other.as_str())).unwrap();
+        assert!(two.contains("lesson 02, which this run does not grade"), "{two}");
+        assert!(!taken.ignored.iter().any(|i| i.contains("changed")), "{:?}", taken.ignored);
     }
 }

@@ -157,13 +157,19 @@ impl Lesson {
     }
 
     /// The code of a tree laid out like the student's (`tree/lessons/NN-topic`,
-    /// `tree/kmods/NN-topic`): a mutant, a student's code being graded.
-    pub fn tree_source(&self, tree: &Path, target: &Path, work: &Path) -> Source {
+    /// `tree/kmods/NN-topic`): a mutant, a student's code being graded;
+    /// its crate builds with the workspace settings and path dependencies of
+    /// `course` (see [`Workspace::Tree`]).
+    pub fn tree_source(&self, tree: &Path, course: &Path, target: &Path, work: &Path) -> Source {
         let dir = |kind: &str| Some(tree.join(kind).join(&self.slug)).filter(|d| d.is_dir());
         Source {
             kmod: dir("kmods"),
             krate: dir("lessons"),
-            workspace: Workspace::Tree { root: tree.to_path_buf(), target: target.to_path_buf() },
+            workspace: Workspace::Tree {
+                root: tree.to_path_buf(),
+                target: target.to_path_buf(),
+                course: course.to_path_buf(),
+            },
             solution_names: false,
             work: work.to_path_buf(),
             sandbox: None,

@@ -138,11 +138,13 @@ enum Cmd {
     /// are written, whatever the score.
     ///
     /// (Instructors) With --class DIR, grade every submission in DIR (a
-    /// course checkout, NAME.bundle or NAME.tar.gz per student): only the
-    /// exercises' files are taken from each, into a clean copy of this
-    /// course; builds run in a sandbox (bubblewrap); each student gets one
-    /// lab boot and a report in OUT/students/NAME/, and the class gets
-    /// class.csv, checks.csv and class.html.
+    /// course checkout, NAME.bundle, or NAME.tar[.gz|.xz|.bz2] per student):
+    /// only the exercises' files are taken from each, into a clean copy of
+    /// this course; builds run in a sandbox (bubblewrap); each student's
+    /// lessons run in one lab boot, plus one more after each crash or hang
+    /// that ends a boot before their last lesson; each student gets a report
+    /// in OUT/students/NAME/, and the class gets class.csv, checks.csv and
+    /// class.html.
     #[command(verbatim_doc_comment)]
     Grade {
         /// Only these lessons (default: all): --lessons 1,2
@@ -158,7 +160,9 @@ enum Cmd {
     /// (Instructors) Write a student repository into DIR (a new Git repository):
     /// the starters, the book, the lab, the checks and this tool, without
     /// the reference solutions, or with those of the lessons given by
-    /// --solutions (to release them after a deadline).
+    /// --solutions (to release them after a deadline). In a Git checkout
+    /// only the files Git tracks go in (`git ls-files`): untracked files,
+    /// such as students' submissions in the folder, never do.
     Handout {
         /// The new repository's folder (must not exist, or be empty).
         dir: PathBuf,

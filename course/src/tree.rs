@@ -21,13 +21,20 @@ fn course_manifest(root: &Path) -> Result<toml::Table> {
 /// The folders of the course's `[workspace.dependencies]` given by path
 /// (`wire`, lesson 05's `rtm` library), absolute.
 pub fn path_dependencies(root: &Path) -> Result<Vec<PathBuf>> {
+    let mut out: Vec<PathBuf> = named_path_dependencies(root)?.into_iter().map(|(_, p)| root.join(p)).collect();
+    out.sort();
+    Ok(out)
+}
+
+/// The course's `[workspace.dependencies]` given by path: (name, folder
+/// relative to the course), e.g. `("rtm-cli", "solutions/lessons/05-rtm")`.
+pub fn named_path_dependencies(root: &Path) -> Result<Vec<(String, PathBuf)>> {
     let manifest = course_manifest(root)?;
     let deps = manifest.get("workspace").and_then(|w| w.get("dependencies")).and_then(|d| d.as_table());
-    let mut out: Vec<PathBuf> = deps
+    let mut out: Vec<(String, PathBuf)> = deps
         .into_iter()
-        .flat_map(|d| d.values())
-        .filter_map(|d| d.get("path").and_then(|p| p.as_str()))
-        .map(|p| root.join(p))
+        .flatten()
+        .filter_map(|(name, d)| Some((name.clone(), PathBuf::from(d.get("path")?.as_str()?))))
         .collect();
     out.sort();
     Ok(out)

@@ -70,7 +70,7 @@ fn verify_lesson(lab: &Lab, lesson: &Lesson) -> Result<bool> {
         let base = root.join("target/lab/mutants").join(&lesson.slug).join(&m.name);
         let built = mutation::write_tree(root, lesson, m, &base.join("tree")).and_then(|tree| {
             // Cargo target folder shared with the course's own builds: dependencies built once.
-            let src = lesson.tree_source(&tree, &root.join("target/lab/user"), &base.join("work"));
+            let src = lesson.tree_source(&tree, root, &root.join("target/lab/user"), &base.join("work"));
             builder::build(lab, lesson, &src, Lint::Quiet)
         });
         mutants.push(match built {

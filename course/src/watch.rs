@@ -32,6 +32,28 @@ pub fn restore_terminal() {
     }
 }
 
+/// The terminal in watch's mode (keys at once, not echoed) while this
+/// lives: dropping it, on every way out of `watch` (an error too), puts
+/// the terminal back.
+struct KeysAtOnce;
+
+impl KeysAtOnce {
+    /// Switches the terminal, if there is one.
+    fn start() -> KeysAtOnce {
+        if let Some(saved) = stty(&["-g"]) {
+            *SAVED_TTY.lock().unwrap_or_else(|e| e.into_inner()) = Some(saved);
+            let _ = stty(&["-icanon", "-echo", "min", "1"]);
+        }
+        KeysAtOnce
+    }
+}
+
+impl Drop for KeysAtOnce {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
 fn stty(args: &[&str]) -> Option<String> {
     let tty = std::fs::File::open("/dev/tty").ok()?;
     let out = Command::new("stty").args(args).stdin(tty).stderr(Stdio::null()).output().ok()?;
@@ -88,11 +110,9 @@ pub fn watch(root: &Path, lesson: &Lesson) -> Result<bool> {
     for dir in &dirs {
         watcher.watch(dir, RecursiveMode::Recursive).with_context(|| format!("watching {}", dir.display()))?;
     }
-    // Keys at once, without Enter, when there is a terminal.
-    if let Some(saved) = stty(&["-g"]) {
-        *SAVED_TTY.lock().unwrap_or_else(|e| e.into_inner()) = Some(saved);
-        let _ = stty(&["-icanon", "-echo", "min", "1"]);
-    }
+    // Keys at once, without Enter, when there is a terminal; as it was again
+    // however this function ends.
+    let _keys = KeysAtOnce::start();
     std::thread::spawn(move || {
         let mut byte = [0u8; 1];
         let mut stdin = std::io::stdin();
@@ -109,6 +129,7 @@ pub fn watch(root: &Path, lesson: &Lesson) -> Result<bool> {
     });
 
     let lab = Lab::prepare(root)?;
+    let all = crate::lessons::all(root)?;
     let watched: Vec<String> =
         dirs.iter().filter_map(|d| d.strip_prefix(root).ok()).map(|d| d.display().to_string()).collect();
     let mut why = "first check".to_string();
@@ -116,7 +137,7 @@ pub fn watch(root: &Path, lesson: &Lesson) -> Result<bool> {
         print!("\x1b[2J\x1b[H");
         println!("== make watch-{}: lesson {:02}, {} ({why})", lesson.number, lesson.number, lesson.manifest.title);
         let _ = std::io::stdout().flush();
-        round(root, &lab, lesson)?;
+        round(root, &lab, &all, lesson)?;
         println!("\nWatching {}: save a file to check again; q quits.", watched.join(" and "));
         // Wait for a save; saves made during the check count (they came after it started).
         match rx.recv() {
@@ -126,7 +147,6 @@ pub fn watch(root: &Path, lesson: &Lesson) -> Result<bool> {
                 std::thread::sleep(Duration::from_millis(300));
                 while let Ok(e) = rx.try_recv() {
                     if matches!(e, Event::Quit) {
-                        restore_terminal();
                         return Ok(true);
                     }
                 }
@@ -134,12 +154,11 @@ pub fn watch(root: &Path, lesson: &Lesson) -> Result<bool> {
             Ok(Event::Quit) | Err(_) => break,
         }
     }
-    restore_terminal();
     Ok(true)
 }
 
 /// One check of the lesson, shown compactly.
-fn round(root: &Path, lab: &Lab, lesson: &Lesson) -> Result<()> {
+fn round(root: &Path, lab: &Lab, all: &[Lesson], lesson: &Lesson) -> Result<()> {
     let start = Instant::now();
     let built = match builder::build(lab, lesson, &lesson.source(root, Variant::Student), Lint::Quiet) {
         Ok(b) => b,
@@ -177,12 +196,8 @@ fn round(root: &Path, lab: &Lab, lesson: &Lesson) -> Result<()> {
             println!("Work on: exercise {} ({}) in {}", ex.id, ex.title, ex.file);
         }
     } else {
-        println!(
-            "\nAll checks pass: lesson {} is done. Next: `make lesson-{}`, or `make diff-{}` to compare.",
-            lesson.number,
-            lesson.number + 1,
-            lesson.number
-        );
+        println!("\nAll checks pass. {}", check::lesson_done(all, lesson));
+        println!("`make diff-{}` compares your code with the reference solution.", lesson.number);
     }
     if let Some(trouble) = run.trouble() {
         let lines: Vec<&str> = trouble.lines().collect();
@@ -226,6 +241,27 @@ mod tests {
         assert!(is_change(&EventKind::Create(CreateKind::File)));
         assert!(!is_change(&EventKind::Access(AccessKind::Read)));
         assert!(!is_change(&EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))));
+    }
+
+    #[test]
+    fn the_terminal_is_put_back_on_every_way_out() {
+        fn fails() -> Result<()> {
+            let _keys = KeysAtOnce::start();
+            *SAVED_TTY.lock().unwrap() = Some(stty(&["-g"]).unwrap_or_else(|| "sane".into()));
+            anyhow::bail!("the lab could not start")
+        }
+        assert!(fails().is_err());
+        assert!(SAVED_TTY.lock().unwrap().is_none(), "restored when the error returned");
+    }
+
+    #[test]
+    fn after_the_last_lesson_no_next_one_is_named() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let all = crate::lessons::all(root).unwrap();
+        let (first, last) = (&all[0], all.last().unwrap());
+        assert!(check::lesson_done(&all, first).contains(&format!("make lesson-{}", all[1].number)));
+        let end = check::lesson_done(&all, last);
+        assert!(!end.contains("make lesson-") && end.contains("the course"), "{end}");
     }
 
     #[test]

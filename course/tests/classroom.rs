@@ -97,7 +97,9 @@ fn a_class_with_hostile_students_is_graded_and_nobody_else_is_affected() {
     // Class one, lesson 01 only: what intake must take, refuse or ignore.
     let one = base.join("one");
     fs::create_dir_all(&one).unwrap();
-    // builder: a build script that writes outside its folder.
+    // builder: a build script that would write outside its folder. Intake
+    // refuses the tree before anything builds; that the sandbox stops such a
+    // script when it does run is tested in course/src/class.rs.
     student(&handout, &one, "builder", |d| {
         let script = format!("fn main() {{ std::fs::write({:?}, \"x\").unwrap(); }}\n", pwned.display().to_string());
         fs::write(d.join("lessons/02-greet/build.rs"), script).unwrap();
