@@ -32,7 +32,7 @@ help:
 	@echo
 	@echo "For instructors (the book's chapter \"For instructors\"):"
 	@echo "  make handout DIR=path [SOLUTIONS=1,2]   a student repository, without (most) solutions"
-	@echo "  make grade-class CLASS=dir              grade every submission in dir, sandboxed"
+	@echo "  make grade-class CLASS=dir [LESSONS=1]  grade every submission in dir, sandboxed"
 	@echo "  make bench-grade    figures: seconds to grade a student, and a class of 30"
 	@echo
 	@echo "For course authors:"
@@ -62,11 +62,11 @@ watch-%:
 	$(COURSE) watch $*
 
 grade:
-	$(COURSE) grade
+	$(COURSE) grade $(if $(LESSONS),--lessons $(LESSONS))
 
 grade-class:
 	@[ -n "$(CLASS)" ] || { echo "usage: make grade-class CLASS=folder-of-submissions"; exit 2; }
-	$(COURSE) grade --class "$(CLASS)"
+	$(COURSE) grade --class "$(CLASS)" $(if $(LESSONS),--lessons $(LESSONS))
 
 handout:
 	@[ -n "$(DIR)" ] || { echo "usage: make handout DIR=new-folder [SOLUTIONS=1,2]"; exit 2; }
